@@ -1,0 +1,113 @@
+"""`publications import`: JSON Lines in, one publication per line.
+
+Every line is checked on its own: a bad line is reported with its number and
+skipped, good lines are stored. Keys other than the documented ones (such as a
+labelled set's `expected`) are ignored, so labelled files import as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy.orm import Session
+
+from storage.publications import PublicationInput, plain_text, source_ids, upsert_publication
+
+
+class ImportLine(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    url: str = Field(pattern=r"^https?://\S+$", max_length=2048)
+    source: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    published_at: datetime | None
+    body: str = Field(min_length=1)
+    language: str | None = Field(None, pattern=r"^[a-z]{2}$")
+    summary: str | None = None
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("published_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("published_at needs a UTC offset, e.g. 2025-02-17T15:34:00+01:00")
+        return value
+
+
+@dataclass
+class ImportReport:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def stored(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+
+def parse_lines(lines: Iterable[str], known_sources: set[str]) -> Iterator[tuple[int, ImportLine | str]]:
+    """Yield (line number, parsed line) or (line number, error message)."""
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            yield number, f"line {number}: not valid JSON: {exc.msg} (column {exc.colno})"
+            continue
+        if not isinstance(data, dict):
+            yield number, f"line {number}: expected a JSON object, got {type(data).__name__}"
+            continue
+        try:
+            line = ImportLine.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "line"
+            yield number, f"line {number}: {where}: {first['msg']}"
+            continue
+        if line.source not in known_sources:
+            yield number, f"line {number}: source: unknown source {line.source!r}"
+            continue
+        yield number, line
+
+
+def import_jsonl(session: Session, path: Path, fetched_via: str = "import") -> ImportReport:
+    """Store every good line of `path`; the caller commits."""
+    report = ImportReport()
+    sources = source_ids(session)
+    seen: set[str] = set()
+    with path.open(encoding="utf-8", errors="strict") as handle:
+        try:
+            parsed = list(parse_lines(handle, set(sources)))
+        except UnicodeDecodeError as exc:
+            report.errors.append(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+            return report
+    for number, line in parsed:
+        if isinstance(line, str):
+            report.errors.append(line)
+            continue
+        if line.url in seen:
+            report.errors.append(f"line {number}: url: appears twice in the file: {line.url}")
+            continue
+        seen.add(line.url)
+        item = PublicationInput(
+            url=line.url,
+            source=line.source,
+            title=plain_text(line.title),
+            body=plain_text(line.body),
+            published_at=line.published_at,
+            language=line.language,
+            summary=plain_text(line.summary) if line.summary else None,
+            tags=line.tags,
+            fetched_via=fetched_via,
+            extracted_by="import",
+        )
+        outcome, _ = upsert_publication(session, item, sources)
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    return report

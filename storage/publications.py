@@ -1,0 +1,171 @@
+"""Storing publications: upsert by canonical URL, revisions, raw snapshots, validators.
+
+The crawler's pipeline and `publications import` both come through here, so a
+page is stored the same way whichever road brought it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import unicodedata
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+import nh3
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import FetchValidator, Publication, PublicationRevision, Snapshot, Source, utcnow
+
+Outcome = Literal["new", "updated", "unchanged"]
+
+
+@dataclass
+class PublicationInput:
+    """One extracted publication, ready to store. `url` is already canonical."""
+
+    url: str
+    source: str
+    title: str
+    body: str
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    language: str | None = None
+    summary: str | None = None
+    tags: list[str] = field(default_factory=list)
+    fetched_via: str = "spider"
+    extracted_by: str = "selectors"
+    snapshot_sha256: str | None = None
+
+
+def plain_text(value: str) -> str:
+    """Text from possibly-HTML input: tags dropped by nh3, entities decoded, NFC."""
+    if "<" in value or "&" in value:
+        value = html.unescape(nh3.clean(value, tags=set()))
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def content_hash(title: str, body: str) -> str:
+    """What decides that a page changed: its title and body, whitespace folded."""
+    folded = " ".join(title.split()) + "\n" + " ".join(body.split())
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def source_ids(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(Source.slug, Source.id)).tuples().all())
+
+
+def upsert_publication(
+    session: Session, item: PublicationInput, sources: dict[str, int] | None = None
+) -> tuple[Outcome, Publication]:
+    """Insert a new publication, or update one whose content changed (keeping a revision)."""
+    sources = sources if sources is not None else source_ids(session)
+    if item.source not in sources:
+        raise ValueError(f"unknown source {item.source!r} (known: {', '.join(sorted(sources))})")
+    now = utcnow()
+    digest = content_hash(item.title, item.body)
+    existing = session.scalar(select(Publication).where(Publication.url == item.url))
+    if existing is None:
+        publication = Publication(
+            source_id=sources[item.source],
+            url=item.url,
+            title=item.title,
+            published_at=item.published_at,
+            modified_at=item.modified_at,
+            language=item.language,
+            summary=item.summary,
+            body=item.body,
+            content_hash=digest,
+            tags=list(item.tags),
+            first_seen_at=now,
+            last_seen_at=now,
+            changed_at=now,
+            fetched_via=item.fetched_via,
+            extracted_by=item.extracted_by,
+            snapshot_sha256=item.snapshot_sha256,
+        )
+        session.add(publication)
+        session.flush()
+        return "new", publication
+
+    existing.last_seen_at = now
+    if existing.content_hash == digest:
+        # Same content: fill what an earlier fetch could not tell, change nothing else.
+        existing.published_at = existing.published_at or item.published_at
+        existing.modified_at = item.modified_at or existing.modified_at
+        existing.language = existing.language or item.language
+        existing.summary = existing.summary or item.summary
+        return "unchanged", existing
+
+    session.add(
+        PublicationRevision(
+            publication_id=existing.id,
+            title=existing.title,
+            published_at=existing.published_at,
+            modified_at=existing.modified_at,
+            summary=existing.summary,
+            body=existing.body,
+            content_hash=existing.content_hash,
+            snapshot_sha256=existing.snapshot_sha256,
+            seen_from=existing.changed_at,
+            replaced_at=now,
+        )
+    )
+    existing.title = item.title
+    existing.body = item.body
+    existing.summary = item.summary or existing.summary
+    existing.published_at = item.published_at or existing.published_at
+    existing.modified_at = item.modified_at or existing.modified_at
+    existing.language = item.language or existing.language
+    existing.tags = list(item.tags) or existing.tags
+    existing.content_hash = digest
+    existing.changed_at = now
+    existing.fetched_via = item.fetched_via
+    existing.extracted_by = item.extracted_by
+    existing.snapshot_sha256 = item.snapshot_sha256 or existing.snapshot_sha256
+    session.flush()
+    return "updated", existing
+
+
+def store_snapshot(session: Session, url: str, raw: bytes, content_type: str | None = None) -> str:
+    """Keep the raw bytes (zlib) under their sha256; storing the same bytes twice is free."""
+    sha = hashlib.sha256(raw).hexdigest()
+    if session.get(Snapshot, sha) is None:
+        session.add(
+            Snapshot(
+                sha256=sha, url=url, content_type=content_type, size=len(raw), data=zlib.compress(raw, 6)
+            )
+        )
+        session.flush()
+    return sha
+
+
+def snapshot_bytes(snapshot: Snapshot) -> bytes:
+    """The raw bytes back, checked against their address."""
+    raw = zlib.decompress(snapshot.data)
+    if hashlib.sha256(raw).hexdigest() != snapshot.sha256:
+        raise ValueError(f"snapshot {snapshot.sha256} is corrupt")
+    return raw
+
+
+def get_validators(session: Session, url: str) -> tuple[str | None, str | None]:
+    """The ETag and Last-Modified remembered for `url`."""
+    row = session.get(FetchValidator, url)
+    return (row.etag, row.last_modified) if row else (None, None)
+
+
+def all_validators(session: Session) -> dict[str, tuple[str | None, str | None]]:
+    return {r.url: (r.etag, r.last_modified) for r in session.scalars(select(FetchValidator))}
+
+
+def save_validators(session: Session, url: str, etag: str | None, last_modified: str | None) -> None:
+    if not etag and not last_modified:
+        return
+    row = session.get(FetchValidator, url)
+    if row is None:
+        session.add(FetchValidator(url=url, etag=etag, last_modified=last_modified, checked_at=utcnow()))
+    else:
+        row.etag, row.last_modified, row.checked_at = etag, last_modified, utcnow()

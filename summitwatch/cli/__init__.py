@@ -1,0 +1,89 @@
+"""The `summitwatch` command: one Typer app whose groups mirror the library's layers."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+from pydantic import ValidationError
+
+from storage.baseline import BaselineError
+from storage.errors import DATABASE_ERRORS, describe
+from storage.queries import NotFound
+from storage.status import StatusError
+from summitwatch.cli import admin, overview, query
+from summitwatch.cli import crawl as crawl_cli
+from summitwatch.cli import digest as digest_cli
+from summitwatch.cli import service as service_cli
+from summitwatch.cli import subscribers as subscribers_cli
+from summitwatch.cli import web as web_cli
+from summitwatch.cli.output import err_console
+from summitwatch.config import __version__, get_settings
+
+app = typer.Typer(
+    name="summitwatch",
+    help="Track the follow-up of the Paris AI Action Summit commitments, with evidence.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+app.add_typer(admin.db_app, name="db")
+app.add_typer(admin.baseline_app, name="baseline")
+app.add_typer(admin.config_app, name="config")
+app.add_typer(query.commitments_app, name="commitments")
+app.add_typer(query.publications_app, name="publications")
+app.add_typer(query.evidence_app, name="evidence")
+app.add_typer(overview.status_app, name="status")
+app.command("serve")(web_cli.serve)
+app.command("crawl")(crawl_cli.crawl_command)
+app.add_typer(crawl_cli.sources_app, name="sources")
+app.add_typer(digest_cli.digest_app, name="digest")
+app.add_typer(subscribers_cli.subscribers_app, name="subscribers")
+app.add_typer(service_cli.scheduler_app, name="scheduler")
+app.command("run")(service_cli.run)
+app.command("demo")(service_cli.demo)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"summitwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Settings come from SUMMITWATCH_* variables and an optional summitwatch.toml."""
+    logging.basicConfig(
+        level=get_settings().log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def main() -> None:
+    """Run the CLI, turning expected failures into one clear line and exit code 2."""
+    try:
+        app()
+    except (BaselineError, NotFound, StatusError, FileNotFoundError) as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        err_console.print(
+            f"[bold red]error:[/] invalid setting {where}: {first['msg']}", highlight=False, soft_wrap=True
+        )
+        sys.exit(2)
+    except DATABASE_ERRORS as exc:
+        err_console.print(
+            f"[bold red]error:[/] database: {describe(exc)} (is it reachable, and migrated with `summitwatch db upgrade`?)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(2)
