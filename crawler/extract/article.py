@@ -1,0 +1,206 @@
+"""One article page to one extracted record: site selectors first, generic fallbacks after.
+
+Each field has an ordered list of extractors; the first that answers wins. The body
+decides `extracted_by`: "selectors" when the site's own markup gave it, "fallback"
+when trafilatura (or the generic <article>/<main>) had to, so a redesign shows up as
+a rising fallback count in the crawl run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from parsel import Selector
+
+from crawler.extract import metadata
+from crawler.extract.dates import MARKED, date_from_url, dates_in_text, fold, search_date
+from crawler.extract.text import html_to_text, strip_boilerplate, trafilatura_text
+
+MIN_BODY_CHARS = 80
+# A site name appended to og:title / <title> ("… | Élysée", "… - ANSSI"): not part of the title.
+_SITE_SUFFIX = re.compile(
+    r"\s+[|\-–—]\s+(?:Élysée|elysee\.fr|Présidence de la République|ANSSI|cyber\.gouv\.fr|CeSIA|"
+    r"Centre pour la Sécurité de l['’]IA)\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class SiteSelectors:
+    """A site's own markup. Each list is tried in order; CSS selectors (parsel)."""
+
+    title: tuple[str, ...] = ()
+    date: tuple[str, ...] = ()  # elements (or ::attr) whose texts, joined, make the date line
+    body: tuple[str, ...] = ()  # each entry: all matches joined, in document order
+    drop: tuple[str, ...] = ()  # removed from the body before its text is taken
+    tags: tuple[str, ...] = ()
+    boilerplate: tuple[re.Pattern[str], ...] = ()
+
+
+@dataclass
+class Extracted:
+    """What a page said, before canonicalisation and storage."""
+
+    title: str | None
+    body: str
+    published_at: datetime | None
+    modified_at: datetime | None
+    summary: str | None
+    tags: list[str]
+    language: str
+    canonical: str | None
+    extracted_by: str
+    feeds: list[str] = field(default_factory=list)
+
+    @property
+    def is_article(self) -> bool:
+        return bool(self.title) and len(self.body) >= MIN_BODY_CHARS
+
+
+def _first_text(sel: Selector, selectors: tuple[str, ...]) -> str | None:
+    for css in selectors:
+        values = sel.css(css if "::" in css else f"{css} ::text").getall()
+        text = " ".join(" ".join(values).split())
+        if text:
+            return text
+    return None
+
+
+def _site_body(sel: Selector, site: SiteSelectors) -> str:
+    for css in site.body:
+        nodes = sel.css(css)
+        if not nodes:
+            continue
+        parts = []
+        for node in nodes:
+            for drop in site.drop:
+                for unwanted in node.css(drop):
+                    unwanted.drop()
+            parts.append(html_to_text(node.get()))
+        text = "\n".join(p for p in parts if p)
+        if len(text) >= MIN_BODY_CHARS:
+            return text
+    return ""
+
+
+def _generic_body(sel: Selector) -> str:
+    for css in ("article", "main", "[role=main]"):
+        node = sel.css(css)
+        if node:
+            for unwanted in node.css("nav, header, footer, aside, form, script, style, h1"):
+                unwanted.drop()
+            text = html_to_text(node[0].get())
+            if len(text) >= MIN_BODY_CHARS:
+                return text
+    return ""
+
+
+def _page_lines(page_html: str) -> list[str]:
+    """Visible text lines of the page's main part (navigation, header and footer dropped)."""
+    sel = Selector(text=page_html)
+    for css in ("article", "main", "[role=main]", "body"):
+        node = sel.css(css)
+        if node:
+            for unwanted in node.css("nav, header, footer, aside, form, script, style"):
+                unwanted.drop()
+            return html_to_text(node[0].get()).splitlines()
+    return []
+
+
+def page_dates(page_html: str, body: str) -> tuple[datetime | None, datetime | None]:
+    """Dates the page text announces ("Publié le …", "Mis à jour le : …"), wherever they sit."""
+    for lines in (_page_lines(page_html), body.splitlines()):
+        for line in lines[:40]:
+            if len(line) <= 160 and MARKED.search(fold(line)):
+                published, modified = dates_in_text(line)
+                if published or modified:
+                    return published, modified
+    return None, None
+
+
+def leading_date(body: str, page_html: str | None = None) -> datetime | None:
+    """A date opening one of the first lines ("12/2/2025", "17 février 2026 - Seul le prononcé…").
+
+    The body first; then the page's main text, where a short line made of a date
+    (CeSIA's date above the author and the title) may have been left out of the body.
+    """
+    for line in body.splitlines()[:4]:
+        found = search_date(line)
+        if found is not None and found[1] <= 4 and len(line) <= 120:
+            return found[0]
+    for line in (_page_lines(page_html) if page_html else [])[:15]:
+        found = search_date(line)
+        if found is not None and found[1] <= 4 and len(line) <= 40:
+            return found[0]
+    return None
+
+
+def extract_article(page_html: str, url: str, site: SiteSelectors, default_language: str) -> Extracted:
+    """Extract one page (`url` is its canonical URL, used for the /en/ and dated-path hints)."""
+    sel = Selector(text=page_html)
+    title = _first_text(sel, site.title) or metadata.title(sel)
+
+    date_line = " · ".join(t for t in (_first_text(sel, (css,)) for css in site.date) if t)
+    published, modified = dates_in_text(date_line) if date_line else (None, None)
+    published = published or metadata.published(sel)
+    modified = modified or metadata.modified(sel)
+
+    body = _site_body(Selector(text=page_html), site)
+    extracted_by = "selectors"
+    if not body:
+        extracted_by = "fallback"
+        body = trafilatura_text(page_html, url) or _generic_body(Selector(text=page_html))
+    body = strip_boilerplate(body, title, list(site.boilerplate))
+
+    if published is None and modified is None:
+        published, modified = page_dates(page_html, body)
+    if published is None:
+        published = date_from_url(url)
+    if published is None and modified is None:
+        published = leading_date(body, page_html)
+
+    tags = [
+        t for t in (" ".join(v.split()) for css in site.tags for v in sel.css(f"{css} ::text").getall()) if t
+    ]
+    return Extracted(
+        title=_SITE_SUFFIX.sub("", title).strip() if title else None,
+        body=body,
+        published_at=published,
+        modified_at=modified,
+        summary=metadata.description(sel),
+        tags=list(dict.fromkeys(tags or metadata.tags(sel))),
+        language=metadata.language(sel, url, default_language),
+        canonical=metadata.canonical(sel),
+        extracted_by=extracted_by,
+        feeds=metadata.feed_links(sel),
+    )
+
+
+_CHALLENGE = re.compile(
+    r"just a moment|checking your browser|enable javascript and cookies|cf-chl|captcha|"
+    r"__cf_chl|challenge-platform|ddos protection|access denied|veuillez activer javascript",
+    re.IGNORECASE,
+)
+
+
+_NEEDS_JS = re.compile(
+    r"enable javascript|activer (?:le )?javascript|javascript (?:is )?(?:required|disabled)|"
+    r"<noscript>[^<]{0,200}javascript",
+    re.IGNORECASE,
+)
+
+
+def looks_like_challenge(page_html: str, extracted: Extracted | None = None) -> bool:
+    """An anti-bot page: challenge markers and no article to speak of.
+
+    Strong markers (Cloudflare, captcha) count unless a real article is there; a mere
+    "enable JavaScript" counts only when nothing article-like was found.
+    """
+    if extracted is not None and extracted.is_article and len(extracted.body) > 600:
+        return False
+    head = page_html[:20000]
+    if _CHALLENGE.search(head):
+        return True
+    return (extracted is None or not extracted.is_article) and bool(_NEEDS_JS.search(head))

@@ -1,0 +1,1 @@
+"""One spider per site, on a shared base (`base.py`)."""

@@ -1,0 +1,122 @@
+"""`summitwatch crawl` and `summitwatch sources list`: run the spiders, see each source's health."""
+
+from __future__ import annotations
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from crawler.runner import SourceResult, crawl
+from crawler.sources import load_sources
+from storage.db import session_scope
+from storage.queries import list_sources
+from summitwatch.cli.output import Format, console, emit, fail
+
+sources_app = typer.Typer(help="The sources crawled, with their last run and health.", no_args_is_help=True)
+
+
+def _base_urls(values: list[str], slugs: list[str]) -> str | dict[str, str] | None:
+    """`--base-url URL` for every source, or `--base-url SLUG=URL` per source."""
+    if not values:
+        return None
+    per_source: dict[str, str] = {}
+    shared: str | None = None
+    for value in values:
+        slug, sep, url = value.partition("=")
+        if sep and not slug.startswith(("http://", "https://")):
+            if slug not in slugs:
+                raise fail(
+                    f"--base-url {value}: {slug!r} is not among the sources crawled ({', '.join(slugs)})"
+                )
+            per_source[slug] = url
+        else:
+            shared = value
+    for url in [shared, *per_source.values()]:
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise fail(f"--base-url {url!r}: expected an http:// or https:// URL")
+    if shared is not None:
+        return {slug: per_source.get(slug, shared) for slug in slugs}
+    return per_source
+
+
+def crawl_command(
+    sources: list[str] = typer.Argument(None, help="Source slugs (default: every configured source)."),
+    base_url: list[str] = typer.Option(
+        None, "--base-url", help="Crawl a mirror with the same paths: URL, or SLUG=URL (repeatable)."
+    ),
+    full: bool = typer.Option(False, "--full", help="Backfill everything reachable, not only what is new."),
+    timeout: float = typer.Option(None, "--timeout", help="Seconds before a source's crawl is killed."),
+) -> None:
+    """Crawl sources (each in its own process); exit 1 when any source failed."""
+    configured = load_sources()
+    slugs = list(dict.fromkeys(sources or sorted(configured)))
+    unknown = [s for s in slugs if s not in configured]
+    if unknown:
+        raise fail(f"unknown source(s) {', '.join(unknown)}; configured: {', '.join(sorted(configured))}")
+    bases = _base_urls(base_url or [], slugs)
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        tasks = {slug: bar.add_task(f"{slug}: waiting", start=False) for slug in slugs}
+
+        def show(slug: str, event: dict[str, object]) -> None:
+            task = tasks[slug]
+            bar.start_task(task)
+            if event.get("event") == "progress":
+                bar.update(
+                    task,
+                    description=(
+                        f"{slug}: {event.get('pages', 0)} pages, {event.get('new', 0)} new, "
+                        f"{event.get('updated', 0)} updated, {event.get('errors', 0)} errors"
+                    ),
+                )
+            elif event.get("event") == "finished":
+                bar.update(task, description=f"{slug}: {event.get('status')}")
+
+        results: list[SourceResult] = crawl(slugs, base_url=bases, full=full, progress=show, timeout=timeout)
+    for result in results:
+        style = {"ok": "green", "partial": "yellow"}.get(result.status, "bold red")
+        console.print(f"[{style}]{result.line()}[/]", highlight=False, soft_wrap=True)
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(1)
+
+
+def _short(value: object, limit: int = 160) -> object:
+    text = str(value) if value is not None else None
+    return text if text is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+@sources_app.command("list")
+def sources_list(
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """Each source with its last crawl run and its health."""
+    with session_scope() as session:
+        rows = list_sources(session)
+
+    def last(row: dict[str, object], key: str) -> object:
+        run = row.get("last_run")
+        return run.get(key) if isinstance(run, dict) else None
+
+    emit(
+        rows,
+        fmt,
+        [
+            ("source", "slug"),
+            ("name", "name"),
+            ("enabled", "enabled"),
+            ("publications", "publications"),
+            ("health", "health"),
+            ("last run", lambda r: last(r, "started_at")),
+            ("status", lambda r: last(r, "status")),
+            ("new", lambda r: last(r, "new")),
+            ("errors", lambda r: last(r, "errors")),
+            ("fallback", lambda r: last(r, "fallback_extractions")),
+            ("problem", lambda r: _short(last(r, "error_summary"))),
+        ],
+        title="Sources",
+    )
