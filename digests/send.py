@@ -1,0 +1,288 @@
+"""Sending a period's digest to every active subscriber, exactly once each.
+
+The ledger (storage.deliveries) makes the loop resumable: rows are created for
+every subscriber who gets a digest, each row is claimed (pending → sending) in
+its own committed transaction before the SMTP conversation and marked after it.
+A crash or an SMTP outage leaves the remaining rows queued for the next run; a
+row caught in `sending` is never retried automatically (the server may have
+accepted it) and is reported for a person to settle.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from digests.build import DigestContent, Filters, build
+from digests.mailer import MailError, Transport, open_transport
+from digests.messages import build_message, new_message_id
+from digests.periods import Period, resolve
+from digests.render import MAX_HTML_BYTES, Rendered, render_digest
+from digests.subscriptions import normalise_email
+from digests.tokens import manage_url, one_click_url, unsubscribe_url
+from storage import deliveries, subscribers
+from storage.db import session_scope
+from storage.digest_data import WeekData, week_data
+from summitwatch.config import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+MANAGE_SLOT = "https://summitwatch.invalid/manage-link"
+UNSUBSCRIBE_SLOT = "https://summitwatch.invalid/unsubscribe-link"
+
+
+@dataclass
+class SendReport:
+    """What a run did; `stuck` lists rows left `sending` for a person to settle."""
+
+    period: str
+    dry_run: bool = False
+    active: int = 0
+    to_send: int = 0
+    skipped: int = 0
+    queued: int = 0
+    attempted: int = 0
+    sent: int = 0
+    failed_retryable: int = 0
+    failed_permanent: int = 0
+    already_sent: int = 0
+    remaining: int = 0
+    stopped: str | None = None
+    stuck: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.stopped is None and not self.failed_retryable and not self.stuck
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A plain copy of a subscriber row, usable after its session closed."""
+
+    id: int
+    email: str
+    language: str
+    token_version: int
+    filters: Filters
+
+
+def load_week(session: Any, period: Period, settings: Settings) -> WeekData:
+    return week_data(
+        session,
+        period.start,
+        period.end,
+        deadline_horizon_days=settings.digest.deadline_horizon_days,
+        silent_after_weeks=settings.tracker.silent_after_weeks,
+    )
+
+
+def compose(
+    week: WeekData, period: Period, filters: Filters, language: str, settings: Settings
+) -> tuple[DigestContent, Rendered] | None:
+    """Build and render one view of the week, shrinking long sections until the HTML fits 100 KB."""
+    max_evidence = settings.digest.max_evidence_items
+    max_other = settings.digest.max_other_publications
+    while True:
+        content = build(
+            week,
+            period,
+            filters,
+            language,
+            base_url=settings.base_url,
+            max_evidence=max_evidence,
+            max_other=max_other,
+            deadline_days=settings.digest.deadline_horizon_days,
+        )
+        if content is None:
+            return None
+        rendered = render_digest(content, MANAGE_SLOT, UNSUBSCRIBE_SLOT)
+        if rendered.html_bytes <= MAX_HTML_BYTES - 1000 or (max_evidence <= 1 and max_other <= 1):
+            return content, rendered
+        max_evidence, max_other = max(1, max_evidence // 2), max(1, max_other // 2)
+
+
+def personalise(rendered: Rendered, recipient: Any) -> Rendered:
+    """Put the recipient's signed links into the shared rendering (tokens are URL-safe: no escaping)."""
+    manage, leave = manage_url(recipient), unsubscribe_url(recipient)
+    return Rendered(
+        subject=rendered.subject,
+        html=rendered.html.replace(MANAGE_SLOT, manage).replace(UNSUBSCRIBE_SLOT, leave),
+        text=rendered.text.replace(MANAGE_SLOT, manage).replace(UNSUBSCRIBE_SLOT, leave),
+    )
+
+
+def _recipients(session: Any) -> list[Recipient]:
+    out = []
+    for s in subscribers.active_subscribers(session):
+        prefs = s.preferences
+        filters = (
+            Filters.of(prefs.themes, prefs.commitments, prefs.sources, prefs.send_empty)
+            if prefs
+            else Filters()
+        )
+        out.append(Recipient(s.id, s.email, s.language, s.token_version, filters))
+    return out
+
+
+def _send_with_retries(transport: Transport, message: Any, recipient: str, settings: Settings) -> None:
+    """Transient failures (4xx, connection) are retried with exponential backoff; 5xx is final."""
+    retries = settings.digest.send_retries
+    for attempt in range(retries + 1):
+        try:
+            transport.send(message, recipient)
+            return
+        except MailError as exc:
+            if exc.permanent or attempt == retries:
+                raise
+            delay = settings.digest.retry_backoff_seconds * (2**attempt)
+            log.info("transient failure to %s (%s); retrying in %.1fs", recipient, exc, delay)
+            time.sleep(delay)
+
+
+def send_digest(
+    period: str | None = None,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    transport: str | None = None,
+) -> SendReport:
+    """Send the period's digest (default: the last complete ISO week) to whoever has not got it yet."""
+    settings = get_settings()
+    started = time.monotonic()
+    the_period = resolve(period)
+    report = SendReport(period=the_period.key, dry_run=dry_run)
+
+    with session_scope() as session:
+        week = load_week(session, the_period, settings)
+        recipients = _recipients(session)
+        existing = deliveries.find_digest(session, the_period.key)
+        sent_before = set() if existing is None else deliveries.sent_subscriber_ids(session, existing.id)
+
+    views: dict[tuple[Any, ...], tuple[DigestContent, Rendered] | None] = {}
+    chosen: dict[int, tuple[Recipient, Rendered]] = {}
+    for r in recipients:
+        key = (r.language, r.filters.key)
+        if key not in views:
+            views[key] = compose(week, the_period, r.filters, r.language, settings)
+        view = views[key]
+        if view is None:
+            report.skipped += 1
+        else:
+            chosen[r.id] = (r, view[1])
+    report.active = len(recipients)
+    report.to_send = len(chosen)
+    report.already_sent = len(sent_before & chosen.keys())
+
+    if dry_run:
+        report.remaining = report.to_send - report.already_sent
+        report.seconds = time.monotonic() - started
+        return report
+
+    with session_scope() as session:
+        digest_id = deliveries.get_or_create_digest(session, the_period.key, the_period.start, the_period.end)
+        report.queued = deliveries.enqueue(session, digest_id, list(chosen))
+    with session_scope() as session:
+        due = deliveries.due_deliveries(session, digest_id)
+
+    total = len(due)
+    if progress:
+        progress(0, total)
+    with open_transport(transport, settings) as channel:
+        for done, (delivery_id, subscriber_id) in enumerate(due, start=1):
+            picked = chosen.get(subscriber_id)
+            if picked is None:
+                # Unsubscribed, bouncing or filtered out since the row was queued.
+                with session_scope() as session:
+                    deliveries.mark_failed(session, delivery_id, permanent=True, error="no longer to be sent")
+                report.failed_permanent += 1
+                if progress:
+                    progress(done, total)
+                continue
+            recipient, shared = picked
+            message_id = new_message_id(settings, f"digest-{the_period.key}-{delivery_id}")
+            message = build_message(
+                personalise(shared, recipient),
+                recipient.email,
+                settings,
+                message_id=message_id,
+                unsubscribe_url=unsubscribe_url(recipient),
+                one_click_url=one_click_url(recipient),
+                list_mail=True,
+            )
+            with session_scope() as session:
+                if not deliveries.claim(session, delivery_id, message_id):
+                    continue  # another process took it
+            report.attempted += 1
+            try:
+                _send_with_retries(channel, message, recipient.email, settings)
+            except MailError as exc:
+                with session_scope() as session:
+                    deliveries.mark_failed(session, delivery_id, permanent=exc.permanent, error=str(exc))
+                    if exc.permanent and exc.rcpt:
+                        subscribers.mark_bouncing(session, recipient.id, str(exc))
+                if exc.permanent:
+                    report.failed_permanent += 1
+                    log.warning("digest to subscriber %s refused for good: %s", recipient.id, exc)
+                else:
+                    report.failed_retryable += 1
+                    report.stopped = f"transient mail failure, the rest stays queued: {exc}"
+                    log.warning("stopping the run: %s", exc)
+                    break
+            else:
+                with session_scope() as session:
+                    deliveries.mark_sent(session, delivery_id, message_id)
+                report.sent += 1
+            if progress:
+                progress(done, total)
+
+    with session_scope() as session:
+        report.remaining = len(deliveries.due_deliveries(session, digest_id))
+        report.stuck = deliveries.stuck_deliveries(session, the_period.key)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def preview_digest(
+    the_period: Period, language: str | None = None, email: str | None = None
+) -> tuple[Rendered | None, str]:
+    """One digest as it would be sent (a subscriber's filters and links, or everything, unfiltered).
+
+    Returns the rendering (None when that subscriber would get nothing) and a note
+    saying whose view it is.
+    """
+    settings = get_settings()
+    with session_scope() as session:
+        week = load_week(session, the_period, settings)
+        recipient: Recipient | None = None
+        if email:
+            row = subscribers.find_by_email(session, normalise_email(email))
+            if row is None:
+                raise LookupError(f"no subscriber with address {email!r}")
+            prefs = row.preferences
+            filters = (
+                Filters.of(prefs.themes, prefs.commitments, prefs.sources, prefs.send_empty)
+                if prefs
+                else Filters()
+            )
+            recipient = Recipient(row.id, row.email, row.language, row.token_version, filters)
+    lang = language or (recipient.language if recipient else "fr")
+    view = compose(week, the_period, recipient.filters if recipient else Filters(), lang, settings)
+    if view is None:
+        return None, f"{email} would get no digest for {the_period.key} (filters or empty-digest opt-out)"
+    rendered = view[1]
+    if recipient is not None:
+        return personalise(rendered, recipient), f"digest {the_period.key} for {recipient.email} ({lang})"
+    sample = Rendered(
+        subject=rendered.subject,
+        html=rendered.html.replace(MANAGE_SLOT, f"{settings.base_url}/manage").replace(
+            UNSUBSCRIBE_SLOT, f"{settings.base_url}/unsubscribe"
+        ),
+        text=rendered.text.replace(MANAGE_SLOT, f"{settings.base_url}/manage").replace(
+            UNSUBSCRIBE_SLOT, f"{settings.base_url}/unsubscribe"
+        ),
+    )
+    return sample, f"digest {the_period.key}, all content, unfiltered ({lang})"

@@ -1,0 +1,204 @@
+"""The delivery ledger: one digest row per period, one delivery row per (digest, subscriber).
+
+Exactly-once sending rests on `claim`: a conditional UPDATE that moves a row from
+pending / failed_retryable to `sending` and reports whether this process won it
+(rowcount), which is atomic on SQLite and PostgreSQL alike. A row left `sending`
+(process killed after the SMTP server accepted, before the commit) is never
+claimed again; `stuck_deliveries` lists it for a person to settle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import DELIVERY_STATES, Delivery, Digest, Subscriber, utcnow
+
+CLAIMABLE = ("pending", "failed_retryable")
+
+__all__ = [
+    "CLAIMABLE",
+    "DELIVERY_STATES",
+    "claim",
+    "digest_summaries",
+    "due_deliveries",
+    "enqueue",
+    "find_digest",
+    "get_or_create_digest",
+    "mark_failed",
+    "mark_sent",
+    "sent_subscriber_ids",
+    "settle",
+    "stuck_deliveries",
+]
+
+
+def find_digest(session: Session, period: str) -> Digest | None:
+    return session.scalar(select(Digest).where(Digest.period == period))
+
+
+def get_or_create_digest(session: Session, period: str, start: datetime, end: datetime) -> int:
+    """The id of the period's digest row, created if missing (safe against a concurrent creator)."""
+    existing = find_digest(session, period)
+    if existing is not None:
+        return existing.id
+    try:
+        with session.begin_nested():
+            digest = Digest(period=period, period_start=start, period_end=end, created_at=utcnow())
+            session.add(digest)
+    except IntegrityError:
+        found = find_digest(session, period)
+        assert found is not None
+        return found.id
+    return digest.id
+
+
+def enqueue(session: Session, digest_id: int, subscriber_ids: Iterable[int]) -> int:
+    """Add a pending delivery for each subscriber that has none for this digest; returns how many."""
+    have = set(session.scalars(select(Delivery.subscriber_id).where(Delivery.digest_id == digest_id)))
+    now = utcnow()
+    rows = [
+        {"digest_id": digest_id, "subscriber_id": sid, "state": "pending", "attempts": 0, "updated_at": now}
+        for sid in dict.fromkeys(subscriber_ids)
+        if sid not in have
+    ]
+    if rows:
+        session.execute(Delivery.__table__.insert(), rows)
+    return len(rows)
+
+
+def due_deliveries(session: Session, digest_id: int) -> list[tuple[int, int]]:
+    """(delivery id, subscriber id) of rows still to send, oldest first."""
+    query = (
+        select(Delivery.id, Delivery.subscriber_id)
+        .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+        .where(Delivery.digest_id == digest_id, Delivery.state.in_(CLAIMABLE))
+        .order_by(Delivery.id)
+    )
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def claim(session: Session, delivery_id: int, message_id: str | None = None) -> bool:
+    """Move one row to `sending` if it is still claimable; True when this caller won it.
+
+    The Message-ID is recorded with the claim, so a row left `sending` can be
+    looked up in the SMTP server's log by whoever settles it.
+    """
+    now = utcnow()
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.state.in_(CLAIMABLE))
+        .values(
+            state="sending",
+            claimed_at=now,
+            updated_at=now,
+            attempts=Delivery.attempts + 1,
+            message_id=message_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
+def mark_sent(session: Session, delivery_id: int, message_id: str) -> None:
+    now = utcnow()
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(state="sent", message_id=message_id, sent_at=now, updated_at=now, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_failed(session: Session, delivery_id: int, *, permanent: bool, error: str) -> None:
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(
+            state="failed_permanent" if permanent else "failed_retryable",
+            last_error=error[:2000],
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def settle(session: Session, period: str, email: str, state: str) -> bool:
+    """A person's verdict on a row left `sending`: 'sent' (it arrived) or 'pending' (send again)."""
+    if state not in ("sent", "pending"):
+        raise ValueError("settle a delivery as 'sent' or 'pending'")
+    row = session.scalar(
+        select(Delivery)
+        .join(Digest, Digest.id == Delivery.digest_id)
+        .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+        .where(Digest.period == period, Subscriber.email == email, Delivery.state == "sending")
+    )
+    if row is None:
+        return False
+    row.state = state
+    row.updated_at = utcnow()
+    if state == "sent":
+        row.sent_at = row.sent_at or utcnow()
+    return True
+
+
+def stuck_deliveries(session: Session, period: str | None = None) -> list[dict[str, Any]]:
+    """Rows left `sending`: the message may or may not have gone; a person decides."""
+    query = (
+        select(Digest.period, Subscriber.email, Delivery.claimed_at, Delivery.attempts, Delivery.message_id)
+        .join(Digest, Digest.id == Delivery.digest_id)
+        .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+        .where(Delivery.state == "sending")
+        .order_by(Delivery.id)
+    )
+    if period:
+        query = query.where(Digest.period == period)
+    return [
+        {
+            "period": p,
+            "email": e,
+            "claimed_at": c.isoformat() if c else None,
+            "attempts": a,
+            "message_id": m,
+        }
+        for p, e, c, a, m in session.execute(query)
+    ]
+
+
+def digest_summaries(session: Session) -> list[dict[str, Any]]:
+    """Every digest, newest first, with its delivery counts per state."""
+    counts: dict[int, dict[str, int]] = {}
+    for digest_id, state, n in session.execute(
+        select(Delivery.digest_id, Delivery.state, func.count(Delivery.id)).group_by(
+            Delivery.digest_id, Delivery.state
+        )
+    ):
+        counts.setdefault(digest_id, {})[state] = n
+    out = []
+    for d in session.scalars(select(Digest).order_by(Digest.period_start.desc(), Digest.id.desc())):
+        per_state = {state: counts.get(d.id, {}).get(state, 0) for state in DELIVERY_STATES}
+        out.append(
+            {
+                "period": d.period,
+                "period_start": d.period_start.isoformat(),
+                "period_end": d.period_end.isoformat(),
+                "created_at": d.created_at.isoformat(),
+                "deliveries": sum(per_state.values()),
+                **per_state,
+            }
+        )
+    return out
+
+
+def sent_subscriber_ids(session: Session, digest_id: int) -> set[int]:
+    return set(
+        session.scalars(
+            select(Delivery.subscriber_id).where(Delivery.digest_id == digest_id, Delivery.state == "sent")
+        )
+    )

@@ -1,0 +1,236 @@
+"""The week's content for the digests, read once per period as plain data.
+
+Loaded once and filtered per subscriber in Python (digests.build): with 10,000
+subscribers the database is asked a handful of questions per period, not per
+person. Everything returned is plain dicts, safe to use after the session closes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from storage.models import Commitment, CrawlRun, Evidence, Publication, Source, StatusChange
+
+FINAL_STATUSES = ("achieved", "broken")
+
+
+@dataclass
+class WeekData:
+    """What happened in [start, end); each item carries the keys the subscriber filters use."""
+
+    start: datetime
+    end: datetime
+    status_changes: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    other_publications: list[dict[str, Any]] = field(default_factory=list)
+    silent: list[dict[str, Any]] = field(default_factory=list)
+    deadlines: list[dict[str, Any]] = field(default_factory=list)
+    overdue: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.status_changes or self.evidence or self.other_publications)
+
+
+def _commitment(c: Commitment) -> dict[str, Any]:
+    return {
+        "slug": c.slug,
+        "title": {"fr": c.title_fr, "en": c.title_en},
+        "theme": c.theme,
+        "status": c.status,
+        "deadline": c.deadline,
+    }
+
+
+def _status_changes(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(StatusChange)
+        .where(StatusChange.changed_at >= start, StatusChange.changed_at < end)
+        .options(
+            joinedload(StatusChange.commitment),
+            joinedload(StatusChange.evidence).joinedload(Evidence.publication).joinedload(Publication.source),
+        )
+        .order_by(StatusChange.changed_at, StatusChange.id)
+    )
+    out = []
+    for s in rows:
+        pub = s.evidence.publication if s.evidence is not None else None
+        out.append(
+            {
+                "commitment": _commitment(s.commitment),
+                "old_status": s.old_status,
+                "new_status": s.new_status,
+                "changed_at": s.changed_at,
+                "changed_by": s.changed_by,
+                "note": s.note,
+                "evidence_url": pub.url if pub else None,
+                "evidence_title": pub.title if pub else None,
+                "source": pub.source.slug if pub else None,
+            }
+        )
+    return out
+
+
+def _evidence(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(Evidence)
+        .join(Evidence.publication)
+        .where(Evidence.created_at >= start, Evidence.created_at < end, Evidence.review_state != "rejected")
+        .options(
+            joinedload(Evidence.publication).joinedload(Publication.source),
+            joinedload(Evidence.commitment),
+        )
+        .order_by(Publication.published_at.desc().nulls_last(), Evidence.id.desc())
+    )
+    return [
+        {
+            "commitment": _commitment(e.commitment),
+            "title": e.publication.title,
+            "url": e.publication.url,
+            "source": e.publication.source.slug,
+            "source_name": e.publication.source.name,
+            "published_at": e.publication.published_at,
+            "excerpt": e.excerpt,
+            "matched_terms": list(e.matched_terms),
+            "signal": e.signal,
+            "score": e.score,
+        }
+        for e in rows.unique()
+    ]
+
+
+def _other_publications(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    linked = select(Evidence.publication_id).where(Evidence.review_state != "rejected")
+    rows = session.scalars(
+        select(Publication)
+        .where(
+            Publication.first_seen_at >= start,
+            Publication.first_seen_at < end,
+            Publication.id.not_in(linked),
+        )
+        .options(joinedload(Publication.source))
+        .order_by(Publication.published_at.desc().nulls_last(), Publication.id.desc())
+    )
+    return [
+        {
+            "title": p.title,
+            "url": p.url,
+            "source": p.source.slug,
+            "source_name": p.source.name,
+            "published_at": p.published_at,
+        }
+        for p in rows
+    ]
+
+
+def _silent(session: Session, end: datetime, silent_after_weeks: int) -> list[dict[str, Any]]:
+    """Open commitments with no evidence for `silent_after_weeks` (made long enough ago)."""
+    cutoff = end - timedelta(weeks=silent_after_weeks)
+    last = dict(
+        session.execute(
+            select(Evidence.commitment_id, func.max(Evidence.created_at))
+            .where(Evidence.review_state != "rejected", Evidence.created_at < end)
+            .group_by(Evidence.commitment_id)
+        )
+        .tuples()
+        .all()
+    )
+    out = []
+    for c in session.scalars(select(Commitment).order_by(Commitment.id)):
+        if c.status in FINAL_STATUSES or c.made_on > cutoff.date():
+            continue
+        seen = last.get(c.id)
+        if seen is None or seen < cutoff:
+            out.append({"commitment": _commitment(c), "last_evidence_at": seen})
+    return out
+
+
+def _deadlines(
+    session: Session, today: date, horizon_days: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    ahead, overdue = [], []
+    rows = session.scalars(
+        select(Commitment)
+        .where(Commitment.deadline.is_not(None))
+        .order_by(Commitment.deadline, Commitment.id)
+    )
+    for c in rows:
+        assert c.deadline is not None
+        item = {
+            "commitment": _commitment(c),
+            "deadline": c.deadline,
+            "days": (c.deadline - today).days,
+            "note": {"fr": c.deadline_note_fr, "en": c.deadline_note_en},
+        }
+        if c.deadline < today:
+            if c.status not in FINAL_STATUSES:
+                overdue.append(item)
+        elif c.deadline <= today + timedelta(days=horizon_days):
+            ahead.append(item)
+    return ahead, overdue
+
+
+def _source_health(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    runs: dict[int, list[CrawlRun]] = {}
+    for run in session.scalars(
+        select(CrawlRun)
+        .where(CrawlRun.started_at >= start, CrawlRun.started_at < end)
+        .order_by(CrawlRun.started_at)
+    ):
+        runs.setdefault(run.source_id, []).append(run)
+    out = []
+    for s in session.scalars(select(Source).where(Source.enabled.is_(True)).order_by(Source.id)):
+        if s.slug == "manual":
+            continue
+        mine = [r for r in runs.get(s.id, []) if r.status != "running"]
+        failed = [r for r in mine if r.status == "failed"]
+        if not mine:
+            health = "no_runs"
+        elif len(failed) == len(mine):
+            health = "failed"
+        elif failed or any(r.status == "partial" for r in mine):
+            health = "degraded"
+        else:
+            health = "ok"
+        out.append(
+            {
+                "slug": s.slug,
+                "name": s.name,
+                "health": health,
+                "runs": len(mine),
+                "failed": len(failed),
+                "new": sum(r.new for r in mine),
+                "last_error": failed[-1].error_summary if failed else None,
+            }
+        )
+    return out
+
+
+def week_data(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    *,
+    deadline_horizon_days: int = 60,
+    silent_after_weeks: int = 12,
+    today: date | None = None,
+) -> WeekData:
+    """Everything a digest for [start, end) may show, unfiltered."""
+    ahead, overdue = _deadlines(session, today or end.date(), deadline_horizon_days)
+    return WeekData(
+        start=start,
+        end=end,
+        status_changes=_status_changes(session, start, end),
+        evidence=_evidence(session, start, end),
+        other_publications=_other_publications(session, start, end),
+        silent=_silent(session, end, silent_after_weeks),
+        deadlines=ahead,
+        overdue=overdue,
+        sources=_source_health(session, start, end),
+    )

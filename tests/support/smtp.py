@@ -1,0 +1,108 @@
+"""An aiosmtpd server on 127.0.0.1 that records what it accepts and fails on request.
+
+`smtp_server` yields an `SMTPRecorder`: `.messages` (parsed EmailMessage, with the
+envelope recipient in `.rcpt`), `fail_after(n)` to answer 421 and drop every
+transaction after n accepted messages, `refuse(address, code)` to answer a code
+on RCPT for one address, `heal()` to go back to normal.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+__all__ = ["SMTPRecorder", "smtp_server"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class SMTPRecorder:
+    host: str
+    port: int
+    messages: list[tuple[str, EmailMessage]] = field(default_factory=list)
+    limit: int | None = None
+    refused: dict[str, str] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fail_after(self, count: int) -> None:
+        self.limit = count
+
+    def refuse(self, address: str, reply: str = "550 5.1.1 no such user") -> None:
+        self.refused[address.lower()] = reply
+
+    def heal(self) -> None:
+        self.limit = None
+        self.refused.clear()
+
+    def recipients(self) -> list[str]:
+        return [rcpt for rcpt, _ in self.messages]
+
+    def wait(self, count: int, timeout: float = 10.0) -> list[tuple[str, EmailMessage]]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} message(s), got {len(self.messages)}")
+            time.sleep(0.02)
+        return self.messages
+
+    def env(self) -> dict[str, str]:
+        """Settings that point summitwatch at this server."""
+        return {"SUMMITWATCH_SMTP_HOST": self.host, "SUMMITWATCH_SMTP_PORT": str(self.port)}
+
+
+class _Handler:
+    def __init__(self, box: SMTPRecorder) -> None:
+        self.box = box
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.box.limit is not None and len(self.box.messages) >= self.box.limit:
+            return "421 4.3.2 service not available, closing channel"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        reply = self.box.refused.get(address.lower())
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        with self.box.lock:
+            for rcpt in envelope.rcpt_tos:
+                self.box.messages.append((rcpt, message))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SMTPRecorder]:
+    """A recording SMTP server on 127.0.0.1 (aiosmtpd), stopped after the test."""
+    port = _free_port()
+    box = SMTPRecorder("127.0.0.1", port)
+    controller = Controller(_Handler(box), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box
+    finally:
+        controller.stop()
