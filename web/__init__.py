@@ -1,0 +1,1 @@
+"""Web: the FastAPI app (subscription pages, dashboard, read-only API, Atom feed)."""

@@ -1,0 +1,130 @@
+"""The FastAPI application: routers, error pages, security headers, static files."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from storage.errors import DATABASE_ERRORS, describe
+from storage.queries import NotFound
+from summitwatch.config import Settings, __version__, get_settings
+from web import api, feeds, health, pages, review, subscribe
+from web.i18n import Translator
+from web.render import STATIC, language, make_environment, render
+from web.security import Csrf, CsrfError, RateLimiter, ReviewSession, security_headers_middleware
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+
+DESCRIPTION = """Read-only access to the summitwatch tracker: the Paris AI Action Summit commitments,
+where each stands, the evidence behind it, the publications gathered and the health of the sources.
+
+Listings are paged (`page`, `per_page`; follow `next`) on a stable order ending with a unique id.
+JSON answers carry an `ETag`: send it back in `If-None-Match` to get `304 Not Modified`.
+"""
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(("/api/", "/feeds/", "/healthz", "/readyz", "/unsubscribe/one-click"))
+
+
+def message_page(
+    request: Request, status_code: int, title_key: str, text: str, kind: str = "error"
+) -> Response:
+    t = Translator(language(request))
+    return render(
+        request,
+        "message.html",
+        {"title": t(title_key), "lines": [text], "kind": kind, "action_url": None, "action_text": ""},
+        status_code=status_code,
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A fresh app for `settings` (default: the process settings); each app has its own rate limits."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="summitwatch API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    key = settings.signing_key()
+    base = urlsplit(settings.base_url)
+    app.state.settings = settings
+    app.state.jinja = make_environment()
+    app.state.csrf = Csrf(
+        key,
+        {f"{base.scheme}://{base.netloc}".lower()},
+        secure_cookies=settings.base_url.startswith("https://"),
+    )
+    app.state.review_session = ReviewSession(key)
+    app.state.limit_client = RateLimiter(settings.web.subscribe_per_client_per_hour)
+    app.state.limit_email = RateLimiter(settings.web.subscribe_per_email_per_hour)
+    app.state.dashboard_cache = {}
+
+    app.middleware("http")(security_headers_middleware(app.state.csrf))
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
+        """Forms are small: refuse large bodies before anything parses them."""
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            return PlainTextResponse("request body too large (64 KiB at most)", status_code=413)
+        return await call_next(request)
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in (pages.router, subscribe.router, review.router, api.router, feeds.router, health.router):
+        app.include_router(router)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": str(exc)}, status_code=404)
+        return message_page(request, 404, "not_found_title", str(exc))
+
+    @app.exception_handler(CsrfError)
+    async def csrf_refused(request: Request, exc: CsrfError) -> Response:
+        t = Translator(language(request))
+        return message_page(request, 403, "bad_form_title", f"{t('bad_form')} ({exc})")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _is_api(request) or exc.status_code not in (404, 405):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        t = Translator(language(request))
+        if exc.status_code == 404:
+            return message_page(request, 404, "not_found_title", t("not_found"))
+        return message_page(request, 405, "error_title", str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if _is_api(request):
+            return await request_validation_exception_handler(request, exc)
+        problems = [
+            f"{'.'.join(str(p) for p in error['loc'][1:]) or error['loc'][0]}: {error['msg']}"
+            for error in exc.errors()
+        ]
+        return message_page(request, 400, "error_title", "; ".join(problems))
+
+    for error_type in DATABASE_ERRORS:
+
+        @app.exception_handler(error_type)
+        async def database_down(request: Request, exc: Exception) -> Response:
+            logger.error("database error on %s: %s", request.url.path, describe(exc))
+            detail = "database unavailable; please try again later"
+            if _is_api(request):
+                return JSONResponse({"detail": detail}, status_code=503)
+            return message_page(request, 503, "error_title", detail)
+
+    return app
