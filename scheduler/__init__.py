@@ -1,0 +1,1 @@
+"""Scheduler: APScheduler jobs that run crawl -> match -> digest, one run at a time."""

@@ -1,0 +1,268 @@
+"""Running summitwatch as a service: `scheduler start|jobs|run-now`, `run`, and `demo`.
+
+`run` is the single-machine default (`make run`): schema, baseline, then the web app
+in the main thread (uvicorn) and the scheduler beside it. The first Ctrl-C or
+SIGTERM stops both cleanly (the job in flight finishes its current step); a second
+one exits at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from types import FrameType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import typer
+
+from scheduler import jobs
+from scheduler.service import SchedulerService, describe_jobs, leader
+from storage import migrate
+from storage.baseline import load
+from storage.db import get_engine, session_scope
+from storage.queries import list_commitments
+from summitwatch.cli.output import Format, console, emit, fail
+from summitwatch.config import get_settings, mask_url
+
+log = logging.getLogger(__name__)
+
+scheduler_app = typer.Typer(
+    help="The job scheduler: crawls, matching, the weekly digest, housekeeping.", no_args_is_help=True
+)
+
+
+def say(text: str) -> None:
+    """One line on stdout, flushed at once (supervisors and tests read it live)."""
+    print(text, flush=True)
+
+
+def _local(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    tz = ZoneInfo(get_settings().schedule.timezone)
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def _install_stop_handlers(stop: Callable[[], None]) -> None:
+    """First SIGINT/SIGTERM: stop cleanly; the second: exit now."""
+    received = 0
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        nonlocal received
+        received += 1
+        if received == 1:
+            say(f"{signal.Signals(signum).name}: stopping after the current job step (again to force)")
+            stop()
+        else:
+            say("forced exit")
+            os._exit(130)
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def prepare_database() -> None:
+    """Migrate, then load the baseline when the database holds no commitment yet."""
+    engine = get_engine()
+    migrate.upgrade(engine)
+    with session_scope() as session:
+        if not list_commitments(session):
+            report = load(session)
+            say(f"baseline loaded: {len(report.created)} commitments, {len(report.sources_created)} sources")
+
+
+# -- scheduler ---------------------------------------------------------------------------
+
+
+@scheduler_app.command("start")
+def scheduler_start() -> None:
+    """Run the scheduler in the foreground (standby while another instance leads)."""
+    if not migrate.is_current():
+        raise fail("the database schema is not current: run `summitwatch db upgrade` first")
+    service = SchedulerService(say=say)
+    _install_stop_handlers(service.stop)
+    say(f"scheduler on {mask_url(get_settings().effective_database_url)}")
+    service.run()
+
+
+@scheduler_app.command("jobs")
+def scheduler_jobs(
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """Each job: schedule, next run, last run and its result."""
+    views = describe_jobs()
+    rows: list[dict[str, Any]] = []
+    for v in views:
+        last = v.last_run or {}
+        rows.append(
+            {
+                "id": v.id,
+                "schedule": v.schedule,
+                "next_run": v.next_run.isoformat() if v.next_run else None,
+                "stored": v.stored,
+                "last_started": last["started_at"].isoformat() if last.get("started_at") else None,
+                "last_status": last.get("status"),
+                "last_result": last.get("result"),
+            }
+        )
+    emit(
+        rows,
+        fmt,
+        [
+            ("job", "id"),
+            (
+                "next run",
+                lambda r: _local(datetime.fromisoformat(r["next_run"])) if r["next_run"] else "paused",
+            ),
+            (
+                "last run",
+                lambda r: _local(datetime.fromisoformat(r["last_started"])) if r["last_started"] else "never",
+            ),
+            (
+                "last result",
+                lambda r: f"{r['last_status']}: {r['last_result'] or ''}" if r["last_status"] else "",
+            ),
+            ("schedule", "schedule"),
+        ],
+        title="Scheduled jobs",
+    )
+    if fmt is Format.table:
+        current = leader()
+        if current is None:
+            console.print(
+                "no scheduler is running (start one: summitwatch scheduler start, or summitwatch run)"
+            )
+        else:
+            console.print(
+                f"scheduler: {current.holder}, leading since {_local(current.acquired_at)}", highlight=False
+            )
+        if any(not v.stored for v in views):
+            console.print("(next runs not yet stored are what a scheduler started now would plan)")
+
+
+@scheduler_app.command("run-now")
+def scheduler_run_now(
+    job: str = typer.Argument(..., help="A job id, e.g. crawl:anssi, digest:weekly, housekeeping:daily."),
+) -> None:
+    """Run one job now, in this process, under the same lock as the scheduler (skipped when held)."""
+    if not jobs.known_job(job):
+        known = ", ".join(v.id for v in describe_jobs())
+        raise fail(f"unknown job {job!r}; configured jobs: {known}")
+    started = time.monotonic()
+    outcome = jobs.run_job(job)
+    console.print(
+        f"{job}: {outcome.status} ({time.monotonic() - started:.1f} s) — {outcome.result}", highlight=False
+    )
+    if outcome.status == "skipped":
+        raise typer.Exit(3)
+    if outcome.status != "ok":
+        raise typer.Exit(1)
+
+
+# -- run ---------------------------------------------------------------------------------
+
+
+def serve_with_scheduler(
+    host: str, port: int, *, scheduler: bool = True, banner: list[str] | None = None
+) -> None:
+    """The web app under uvicorn in this thread, the scheduler (if wanted) in a background thread."""
+    import uvicorn
+
+    from web.app import create_app
+
+    settings = get_settings()
+    service = SchedulerService(settings, say=say)
+    config = uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+
+    def stop() -> None:
+        service.stop()
+        server.should_exit = True
+
+    _install_stop_handlers(stop)
+    worker = threading.Thread(target=service.run, name="scheduler", daemon=True)
+    if scheduler:
+        worker.start()
+
+    def announce() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.05)
+        if server.started:
+            shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+            say(f"web app listening on http://{shown}:{port}/ (Ctrl-C to stop)")
+            for line in banner or []:
+                say(line)
+
+    threading.Thread(target=announce, name="announce", daemon=True).start()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        service.stop()
+        if scheduler:
+            worker.join()
+    say("stopped")
+
+
+def run(
+    host: str | None = typer.Option(
+        None, "--host", help="Address to listen on (default: settings web.host)."
+    ),
+    port: int | None = typer.Option(
+        None, "--port", min=1, max=65535, help="Port (default: settings web.port)."
+    ),
+) -> None:
+    """Migrate, load the baseline if needed, then serve the web app and run the scheduler together."""
+    settings = get_settings()
+    say(f"database: {mask_url(settings.effective_database_url)}")
+    prepare_database()
+    if settings.smtp_host:
+        say(f"mail: SMTP {settings.smtp_host}:{settings.smtp_port}")
+    else:
+        say(f"mail: written to the outbox {settings.effective_outbox_dir.resolve()}")
+    serve_with_scheduler(host or settings.web.host, port or settings.web.port)
+
+
+# -- demo --------------------------------------------------------------------------------
+
+
+def demo(
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port of the web app."),
+    data_dir: str | None = typer.Option(
+        None, "--data-dir", help="Where the throwaway data goes (default: a new temporary folder)."
+    ),
+    no_serve: bool = typer.Option(
+        False, "--no-serve", help="Set up, then exit without starting the web app."
+    ),
+) -> None:
+    """The whole pipeline offline: local mirrors of the sites, crawl, match, digest, web app."""
+    from summitwatch import demo as demo_module
+
+    try:
+        prepared = demo_module.prepare(data_dir, port=port, say=say)
+    except demo_module.DemoError as exc:
+        raise fail(str(exc)) from None
+    if no_serve:
+        for line in prepared.banner():
+            say(line)
+        prepared.close()
+        return
+    try:
+        serve_with_scheduler("127.0.0.1", port, scheduler=False, banner=prepared.banner())
+    finally:
+        prepared.close()
