@@ -17,6 +17,7 @@ from summitwatch.cli import crawl as crawl_cli
 from summitwatch.cli import digest as digest_cli
 from summitwatch.cli import service as service_cli
 from summitwatch.cli import subscribers as subscribers_cli
+from summitwatch.cli import tracker as tracker_cli
 from summitwatch.cli import web as web_cli
 from summitwatch.cli.output import err_console
 from summitwatch.config import __version__, get_settings
@@ -36,6 +37,10 @@ app.add_typer(query.commitments_app, name="commitments")
 app.add_typer(query.publications_app, name="publications")
 app.add_typer(query.evidence_app, name="evidence")
 app.add_typer(overview.status_app, name="status")
+app.command("match")(tracker_cli.match_command)
+app.add_typer(tracker_cli.review_app, name="review")
+app.add_typer(tracker_cli.tracker_app, name="tracker")
+query.evidence_app.command("explain")(tracker_cli.explain_command)
 app.command("serve")(web_cli.serve)
 app.command("crawl")(crawl_cli.crawl_command)
 app.add_typer(crawl_cli.sources_app, name="sources")

@@ -1,0 +1,247 @@
+"""The tracker's commands: `match`, `review`, `evidence explain`, `tracker evaluate`."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from storage.baseline import read_commitments
+from storage.db import session_scope
+from storage.web_queries import open_proposals
+from summitwatch.cli.output import Format, console, emit, fail, parse_since
+from summitwatch.config import get_settings
+from tracker.evaluate import Evaluation, LabelError, evaluate, read_labelled
+from tracker.explain import explain
+from tracker.matching import Matcher
+from tracker.pipeline import match_pending
+from tracker.profiles import build_profiles
+from tracker.workflow import review_proposal
+
+review_app = typer.Typer(help="Open status proposals: list them, accept or reject each.")
+tracker_app = typer.Typer(
+    help="The matcher itself: measure it on labelled publications.", no_args_is_help=True
+)
+BY = typer.Option(getpass.getuser, "--by", help="Reviewer name recorded with the decision.")
+
+
+def match_command(
+    since: str | None = typer.Option(
+        None, "--since", help="Only publications published or changed since (YYYY-MM-DD)."
+    ),
+    rematch: bool = typer.Option(False, "--rematch", help="Match again even what is up to date."),
+) -> None:
+    """Link new or changed publications to the commitments they speak of."""
+    with Progress(
+        TextColumn("matching"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("match", total=None)
+
+        def step(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = match_pending(since=parse_since(since), rematch=rematch, progress=step)
+    console.print(f"matched: {report.line()}", highlight=False)
+    if report.proposals:
+        console.print("open proposals: `summitwatch review`", highlight=False)
+
+
+def _proposal_lines(p: dict[str, Any]) -> list[str]:
+    pub = p["publication"]
+    return [
+        f"[bold]#{p['id']}[/] {escape(p['commitment'])}: {p['current_status']} -> [bold]{p['proposed_status']}[/]"
+        f"  (signal {p['signal']}, score {p['score']:.2f})",
+        f"  {escape(pub['title'])} — {pub['source']}, {(pub['published_at'] or '')[:10]}",
+        f"  {escape(pub['url'])}",
+        f"  \u201c{escape(p['excerpt'])}\u201d" + (f"  [cue: {escape(p['cue'])}]" if p.get("cue") else ""),
+    ]
+
+
+@review_app.callback(invoke_without_command=True)
+def review(
+    ctx: typer.Context,
+    list_only: bool = typer.Option(False, "--list", help="Only list; do not ask."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv."),
+    by: str = BY,
+) -> None:
+    """List the open proposals; at a terminal, ask for a decision on each."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with session_scope() as session:
+        proposals = open_proposals(session, limit=1000)
+    if fmt is not Format.table:
+        emit(proposals, fmt, [("id", "id"), ("commitment", "commitment"), ("proposed", "proposed_status")])
+        return
+    if not proposals:
+        console.print("no open proposals")
+        return
+    console.print(f"{len(proposals)} open proposal(s)")
+    interactive = not list_only and sys.stdin.isatty()
+    for proposal in proposals:
+        for line in _proposal_lines(proposal):
+            console.print(line, highlight=False)
+        if not interactive:
+            continue
+        answer = typer.prompt("[a]ccept, [r]eject, [s]kip, [q]uit", default="s").strip().lower()[:1]
+        if answer == "q":
+            break
+        if answer in ("a", "r"):
+            note = typer.prompt("note", default="", show_default=False) or None
+            _decide(proposal["id"], answer == "a", by, note)
+        console.print()
+    if not interactive:
+        console.print("decide with `summitwatch review accept ID` or `summitwatch review reject ID`")
+
+
+def _decide(evidence_id: int, accept: bool, by: str, note: str | None) -> None:
+    with session_scope() as session:
+        change = review_proposal(session, evidence_id, accept=accept, reviewer=by, note=note)
+    if not accept:
+        console.print(f"#{evidence_id} rejected (by {by})")
+    elif change is None:
+        console.print(f"#{evidence_id} accepted; the commitment already had that status")
+    else:
+        console.print(f"#{evidence_id} accepted: {change.old_status} -> {change.new_status} (by {by})")
+
+
+@review_app.command("accept")
+def review_accept(
+    evidence_id: int = typer.Argument(..., help="Evidence id, as `summitwatch review` lists it."),
+    note: str | None = typer.Option(None, "--note", help="Why."),
+    by: str = BY,
+) -> None:
+    """Accept a proposal: the commitment's status moves."""
+    _decide(evidence_id, True, by, note)
+
+
+@review_app.command("reject")
+def review_reject(
+    evidence_id: int = typer.Argument(..., help="Evidence id, as `summitwatch review` lists it."),
+    note: str | None = typer.Option(None, "--note", help="Why."),
+    by: str = BY,
+) -> None:
+    """Reject a link: it stays rejected, also after a rematch."""
+    _decide(evidence_id, False, by, note)
+
+
+def explain_command(
+    url: str = typer.Argument(..., help="Publication URL."),
+    slug: str = typer.Argument(..., help="Commitment slug."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
+) -> None:
+    """Why a publication is, or is not, linked to a commitment."""
+    with session_scope() as session:
+        data = explain(session, url, slug)
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    verdict = "linked" if data["linked"] else "not linked"
+    console.print(f"[bold]{escape(data['title'])}[/]\n{escape(data['url'])}", highlight=False)
+    console.print(
+        f"{data['commitment']}: score {data['score']:.3f} (threshold {data['threshold']}) -> {verdict}"
+        f"; language {data['language']}"
+        + ("; background (published before the commitment)" if data["background"] else ""),
+        highlight=False,
+    )
+    if not data["ai_context"]:
+        console.print("the text never speaks of AI: no link whatever the score", highlight=False)
+    emit(
+        data["terms"],
+        Format.table,
+        [("term", "term"), ("kind", "kind"), ("where", "field"), ("count", "count"), ("weight", "weight")],
+        title="Terms that counted",
+    )
+    if data["proximity"]:
+        console.print(
+            f"proximity: {data['proximity']} sentence(s) where two of its terms meet", highlight=False
+        )
+    console.print(f"sentence kept: \u201c{escape(data['sentence'])}\u201d", highlight=False)
+    if data["cue"]:
+        console.print(
+            f"signal: {data['signal']}, set by the cue \u201c{escape(data['cue'])}\u201d", highlight=False
+        )
+    else:
+        console.print(f"signal: {data['signal']} (no cue phrase in its sentences)", highlight=False)
+    stored = data["stored"]
+    if stored:
+        console.print(
+            f"stored: #{stored['id']} score {stored['score']}, signal {stored['signal']}, {stored['review_state']}"
+            + (f", proposes {stored['proposed_status']}" if stored["proposed_status"] else ""),
+            highlight=False,
+        )
+    else:
+        console.print("stored: no link recorded", highlight=False)
+
+
+def _print_evaluation(result: Evaluation, errors: bool) -> None:
+    rows = [{"commitment": slug, **c.as_dict()} for slug, c in sorted(result.per_commitment.items())]
+    emit(
+        rows,
+        Format.table,
+        [
+            ("commitment", "commitment"),
+            ("tp", "tp"),
+            ("fp", "fp"),
+            ("fn", "fn"),
+            ("precision", "precision"),
+            ("recall", "recall"),
+            ("F1", "f1"),
+            ("signal acc.", "signal_accuracy"),
+        ],
+        title=f"{result.publications} labelled publications ({result.negatives} negatives), threshold {result.threshold}",
+    )
+    o = result.overall
+    accuracy = "n/a" if o.signal_accuracy is None else f"{o.signal_accuracy:.3f}"
+    console.print(
+        f"overall links: precision {o.precision:.3f}, recall {o.recall:.3f}, F1 {o.f1:.3f} "
+        f"(tp {o.tp}, fp {o.fp}, fn {o.fn}); signal accuracy {accuracy}",
+        highlight=False,
+    )
+    if errors:
+        for m in result.mistakes:
+            console.print(
+                f"  {m.kind:<14} {m.slug:<40} expected {m.expected or '-':<9} got {m.got or '-':<9}"
+                f" score {m.score:.2f}  {escape(m.url)}",
+                highlight=False,
+            )
+
+
+@tracker_app.command("evaluate")
+def evaluate_command(
+    path: Path = typer.Argument(..., help="A labelled .jsonl file, or a folder of them."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
+    errors: bool = typer.Option(False, "--errors", help="Also list every missed, wrong or false link."),
+    min_f1: float | None = typer.Option(
+        None, "--min-f1", min=0, max=1, help="Exit 1 when overall F1 is lower."
+    ),
+    threshold: float | None = typer.Option(
+        None, "--threshold", min=0, max=1, help="Try another link threshold."
+    ),
+) -> None:
+    """Precision, recall and F1 of links, and signal accuracy, against the baseline file."""
+    try:
+        rows = read_labelled(path)
+        matcher = Matcher(
+            build_profiles(read_commitments()),
+            threshold if threshold is not None else get_settings().tracker.threshold,
+        )
+        result = evaluate(matcher, rows)
+    except LabelError as exc:
+        raise fail(str(exc)) from None
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_evaluation(result, errors)
+    if min_f1 is not None and result.overall.f1 < min_f1:
+        raise fail(f"overall F1 {result.overall.f1:.3f} is below {min_f1}", code=1)

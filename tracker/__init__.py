@@ -1,0 +1,1 @@
+"""The tracker: compares publications with the baseline commitments and explains why."""

@@ -1,0 +1,167 @@
+"""Matching what is new or changed, in batches that commit as they go.
+
+Idempotent by construction: a link is one row per (publication, commitment); an
+unreviewed link is refreshed or removed when the text or the baseline changes;
+accepted and rejected links keep the reviewer's decision.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.db import Session, session_scope
+from storage.evidence import (
+    commitments_for_matching,
+    count_pending,
+    links_of,
+    matched_marker,
+    pending_batch,
+    source_languages,
+)
+from storage.models import Commitment, Evidence, Publication, utcnow
+from summitwatch.config import TrackerSettings, get_settings
+from tracker.matching import Document, Link, Matcher
+from tracker.profiles import build_profiles, fingerprint
+from tracker.workflow import AUTO, apply_proposal, propose
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class MatchReport:
+    publications: int = 0
+    links_new: int = 0
+    links_updated: int = 0
+    links_removed: int = 0
+    decisions_kept: int = 0
+    proposals: int = 0
+    auto_applied: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        text = (
+            f"{self.publications} publications, {self.links_new} new links, {self.links_updated} updated, "
+            f"{self.links_removed} removed, {self.proposals} proposals"
+        )
+        if self.auto_applied:
+            text += f" ({self.auto_applied} applied automatically)"
+        if self.decisions_kept:
+            text += f", {self.decisions_kept} reviewed links kept"
+        return text + f" in {self.seconds:.1f}s"
+
+
+def build_matcher(commitments: list[Commitment]) -> Matcher:
+    return Matcher(build_profiles(commitments), get_settings().tracker.threshold)
+
+
+def document_of(publication: Publication, source_language: str = "fr") -> Document:
+    return Document(
+        title=publication.title,
+        body=publication.body or "",
+        summary=publication.summary,
+        language=publication.language,
+        published_at=publication.published_at,
+        source_language=source_language,
+    )
+
+
+def _fill(evidence: Evidence, link: Link, matcher: Matcher, commitment: Commitment) -> None:
+    evidence.score = link.score
+    evidence.signal = link.signal
+    evidence.excerpt = link.excerpt
+    evidence.matched_terms = link.matched_terms
+    evidence.cue = link.cue.text if link.cue else None
+    evidence.explanation = link.explanation(matcher.threshold)
+    evidence.background = link.background
+    evidence.updated_at = utcnow()
+    if evidence.review_state == "unreviewed":
+        evidence.proposed_status = propose(
+            link.signal,
+            commitment.status,
+            breaks=bool(link.cue and link.cue.breaks),
+            background=link.background,
+        )
+
+
+def match_pending(
+    since: datetime | None = None,
+    rematch: bool = False,
+    progress: Progress | None = None,
+    batch_size: int = 200,
+) -> MatchReport:
+    """Match every publication not yet matched as it now reads against the baseline as it now is."""
+    started = time.monotonic()
+    settings = get_settings().tracker
+    report = MatchReport()
+    with session_scope() as session:
+        matcher = build_matcher(commitments_for_matching(session))
+        mark = fingerprint(matcher.profiles.values(), matcher.threshold)
+        total = count_pending(session, mark, since, rematch)
+        languages = source_languages(session)
+    if progress:
+        progress(0, total)
+    after_id = 0
+    while True:
+        with session_scope() as session:
+            batch = pending_batch(session, mark, since, rematch, after_id, batch_size)
+            if not batch:
+                break
+            commitments = {c.slug: c for c in commitments_for_matching(session)}
+            existing = links_of(session, [p.id for p in batch])
+            for publication in batch:
+                _match_one(session, publication, matcher, commitments, existing, languages, settings, report)
+                publication.matched_hash = matched_marker(publication.content_hash, mark)
+            after_id = batch[-1].id
+            report.publications += len(batch)
+        if progress:
+            progress(report.publications, total)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _match_one(
+    session: Session,
+    publication: Publication,
+    matcher: Matcher,
+    commitments: dict[str, Commitment],
+    existing: dict[tuple[int, int], Evidence],
+    languages: dict[int, str],
+    settings: TrackerSettings,
+    report: MatchReport,
+) -> None:
+    links = matcher.match(document_of(publication, languages.get(publication.source_id, "fr")))
+    linked_ids: set[int] = set()
+    for link in links:
+        commitment = commitments.get(link.slug)
+        if commitment is None:
+            continue
+        linked_ids.add(commitment.id)
+        evidence = existing.get((publication.id, commitment.id))
+        if evidence is not None and evidence.review_state != "unreviewed":
+            report.decisions_kept += 1
+            continue
+        if evidence is None:
+            evidence = Evidence(
+                commitment_id=commitment.id, publication_id=publication.id, review_state="unreviewed"
+            )
+            evidence.commitment = commitment
+            session.add(evidence)
+            report.links_new += 1
+        else:
+            report.links_updated += 1
+        _fill(evidence, link, matcher, commitment)
+        session.flush()
+        if evidence.proposed_status is not None:
+            report.proposals += 1
+            threshold = settings.auto_apply_above
+            if threshold is not None and evidence.score >= threshold:
+                apply_proposal(session, evidence, AUTO, note=f"score {evidence.score:.2f} ≥ {threshold}")
+                report.auto_applied += 1
+    for (publication_id, commitment_id), evidence in existing.items():
+        stale = publication_id == publication.id and commitment_id not in linked_ids
+        if stale and evidence.review_state == "unreviewed":
+            session.delete(evidence)
+            report.links_removed += 1
