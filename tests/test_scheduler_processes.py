@@ -196,7 +196,6 @@ def test_scheduler_start_crawls_matches_and_sends_a_digest(
     elysee_site: FixtureSite,
     cesia_site: FixtureSite,
 ) -> None:
-    pytest.importorskip("tracker.pipeline", reason="the tracker's matching pipeline has not landed yet")
     add_subscribers(1)
     mirrors = {"anssi": anssi_site.base_url, "elysee": elysee_site.base_url, "cesia": cesia_site.base_url}
     service = start(

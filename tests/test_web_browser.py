@@ -1,6 +1,6 @@
 """Headless Chromium through the pages: subscribe → mail → confirm → manage → one-click unsubscribe.
 
-SQLite only (the database paths are covered on both backends by the other web tests).
+Runs on SQLite and PostgreSQL (the `backend` fixture), like every test with a database.
 Screenshots of the dashboard and a commitment page go to the test's artefacts folder.
 """
 
@@ -30,11 +30,7 @@ ARGS = [
 ]
 CONFIRM = re.compile(r"https?://[^\s\"'<>]+/confirm\?token=[^\s\"'<>]+")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.parametrize("backend", ["sqlite"], indirect=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +58,7 @@ def test_subscribe_confirm_manage_unsubscribe(
     page.goto(site.url + "/subscribe")
     page.fill("input[name=email]", "browser@example.org")
     page.click("button[type=submit]")
-    assert page.locator("h1").inner_text() == "Vérifiez votre boîte de réception"
+    assert page.locator("h1").inner_text() == "Vérifiez votre boîte de réception", page.inner_text("body")
 
     message = web_smtp.wait(1)[0]
     assert message["To"] and "browser@example.org" in message["To"]

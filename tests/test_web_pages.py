@@ -126,6 +126,6 @@ def test_security_headers_and_phone_viewport(seeded: WebServer) -> None:
     response = get(seeded, "/")
     assert "default-src 'none'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["referrer-policy"] == "same-origin"
     assert 'name="viewport"' in response.text
     assert "<script" not in response.text

@@ -85,7 +85,11 @@ def test_confirm_token_cannot_be_replayed_or_tampered(site: WebServer, web_smtp:
         token = parse_qs(urlsplit(link).query)["token"][0]
         tampered = token[:-3] + ("AAA" if token[-3:] != "AAA" else "BBB")
         bad = client.post(
-            "/confirm", data={"token": tampered, "csrf_token": form_token(client, "/subscribe")}
+            "/confirm",
+            data={
+                "token": tampered,
+                "csrf_token": form_token(client, urlsplit(link).path + "?token=" + token),
+            },
         )
         assert bad.status_code == 400 and "Lien invalide" in bad.text
         assert subscribers(site.db_url) == [("replay@example.org", "pending")]

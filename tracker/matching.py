@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tracker.language import LANGUAGES, publication_language
-from tracker.normalise import sentences, strip_accents, words
+from tracker.normalise import fold_word, sentences, words
 from tracker.phrases import PhraseIndex
 from tracker.profiles import Profile, Term
 from tracker.signals import Cue, cues_in, strongest
@@ -166,7 +166,7 @@ class Matcher:
             tokens = words(sentence.text)
             if not tokens:
                 continue
-            sentence.folded = [strip_accents(t.lower()) for t in tokens]
+            sentence.folded = [fold_word(t) for t in tokens]
             sentence.ai = any(True for _ in self.ai_index.scan(sentence.folded))
             for lg in (language, *other):
                 stems = stemmer(lg).many(tokens)

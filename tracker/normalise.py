@@ -27,6 +27,19 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_FOLDED: dict[str, str] = {}
+
+
+def fold_word(word: str) -> str:
+    """Lower case without accents, remembered: texts repeat the same words a lot."""
+    folded = _FOLDED.get(word)
+    if folded is None:
+        folded = strip_accents(word.lower())
+        if len(_FOLDED) < 500_000:
+            _FOLDED[word] = folded
+    return folded
+
+
 def words(text: str) -> list[str]:
     """Words in order, elisions removed, case and accents kept."""
     return WORD.findall(ELISION.sub(" ", prepare(text)))

@@ -70,7 +70,7 @@ class Term:
         return 0.3 if len(self.words) > 1 else 0.2
 
     def stems(self, language: str) -> tuple[str, ...]:
-        return stemmer(language).many(list(self.words))
+        return tuple(stemmer(language).many(list(self.words)))
 
     def same_case(self, original: tuple[str, ...]) -> bool:
         """A short proper name ("ROOST", "Current AI") must keep its capitals to count."""

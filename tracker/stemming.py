@@ -34,8 +34,9 @@ class Stemmer:
                 self._cache[word] = cached
         return cached
 
-    def many(self, items: list[str]) -> tuple[str, ...]:
-        return tuple(self(w) for w in items)
+    def many(self, items: list[str]) -> list[str]:
+        cache = self._cache
+        return [cache[w] if w in cache else self(w) for w in items]
 
 
 _SHARED: dict[str, Stemmer] = {}
