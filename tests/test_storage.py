@@ -25,12 +25,14 @@ from storage.publications import PublicationInput, snapshot_bytes, store_snapsho
 from storage.queries import commitment_detail, list_commitments, list_publications
 from storage.status import StatusError, set_status
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "commitments.md"
+# A copy travels with the repository: CI's clean clone may not sit beside ../shared.
+COPY = Path(__file__).resolve().parent / "data" / "commitments.md"
 
 
 def required_slugs() -> list[str]:
     """The slugs the client's commitments.md lists (the table's first column)."""
-    text_ = (SHARED / "commitments.md").read_text(encoding="utf-8")
+    text_ = (SHARED if SHARED.is_file() else COPY).read_text(encoding="utf-8")
     return re.findall(r"^\| `([a-z0-9-]+)` \|", text_, flags=re.M)
 
 
