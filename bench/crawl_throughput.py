@@ -27,7 +27,9 @@ from tests.support.sites import FixtureSite  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "sites" / "anssi"
 TEMPLATE_SLUG = "feuille-de-route-2026-2027-de-linesia-lanssi-mobilisee"
-TEMPLATE_TITLE = "Feuille de route 2026-2027 de l'INESIA : l'ANSSI mobilisée sur la sécurité des systèmes d'IA"
+TEMPLATE_TITLE = (
+    "Feuille de route 2026-2027 de l'INESIA : l'ANSSI mobilisée sur la sécurité des systèmes d'IA"
+)
 ARTICLES = 5_000
 PER_PAGE = 10
 START = datetime(2026, 3, 1, 10, 0)
@@ -63,7 +65,9 @@ def build(folder: Path, newest: int, count: int) -> None:
     (folder / "actualites").mkdir(parents=True)
     shutil.copy(FIXTURE / "robots.txt", folder / "robots.txt")
     article = (FIXTURE / "actualites" / TEMPLATE_SLUG / "index.html").read_text(encoding="utf-8")
-    article = article.replace(escape(TEMPLATE_TITLE, quote=False), "{TITLE}").replace(TEMPLATE_TITLE, "{TITLE}")
+    article = article.replace(escape(TEMPLATE_TITLE, quote=False), "{TITLE}").replace(
+        TEMPLATE_TITLE, "{TITLE}"
+    )
     numbers = list(range(newest, newest - count, -1))
     for i in numbers:
         page = folder / "actualites" / slug(i)
@@ -129,7 +133,9 @@ def crawl(env: dict[str, str], base_url: str, full: bool = False) -> tuple[float
         done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         sys.stderr.write(done.stderr[-3000:])
-    summary = next((line[8:] for line in done.stdout.splitlines() if line.startswith("SUMMARY ")), done.stdout[-300:])
+    summary = next(
+        (line[8:] for line in done.stdout.splitlines() if line.startswith("SUMMARY ")), done.stdout[-300:]
+    )
     rss = next((float(line[4:]) for line in done.stdout.splitlines() if line.startswith("RSS ")), 0.0)
     return took["seconds"], rss, summary
 
@@ -170,17 +176,31 @@ def main() -> None:
             pages = site.count("/actualites/note-technique-", statuses={200})
             print(f"first crawl: {summary}; {pages} article pages in {seconds:.1f} s")
             reference = scrapy_bench()
-            report("crawl: pages per second", pages / seconds, reference or None, "pages/s", target="≥ 0.6 of scrapy bench")
+            report(
+                "crawl: pages per second",
+                pages / seconds,
+                reference or None,
+                "pages/s",
+                target="≥ 0.6 of scrapy bench",
+            )
             report("crawl: peak RSS", rss, None, "MB", target="< 250 MB", higher_is_better=False)
 
             site.reset_log()
             _, _, summary = crawl(env, site.base_url)
             unchanged = site.requests()
             not_modified = sum(1 for r in unchanged if r.status == 304)
-            print(f"recrawl, nothing changed: {summary}; {len(unchanged)} requests ({not_modified} answered 304)")
+            print(
+                f"recrawl, nothing changed: {summary}; {len(unchanged)} requests ({not_modified} answered 304)"
+            )
             print("  " + ", ".join(sorted({r.path for r in unchanged}))[:600])
-            report("incremental: requests when nothing changed", len(unchanged), None, "requests",
-                   target="entry points only", higher_is_better=False)
+            report(
+                "incremental: requests when nothing changed",
+                len(unchanged),
+                None,
+                "requests",
+                target="entry points only",
+                higher_is_better=False,
+            )
 
             build(folder, ARTICLES + 10, ARTICLES + 10)
             site.reset_log()
@@ -188,8 +208,14 @@ def main() -> None:
             after = site.requests()
             articles = sum(1 for r in after if r.path.startswith("/actualites/note-technique-"))
             print(f"recrawl, 10 new: {summary}; {len(after)} requests, {articles} article pages")
-            report("incremental: requests with 10 new articles", len(after), None, "requests",
-                   target="entry points + 10 articles + their listings", higher_is_better=False)
+            report(
+                "incremental: requests with 10 new articles",
+                len(after),
+                None,
+                "requests",
+                target="entry points + 10 articles + their listings",
+                higher_is_better=False,
+            )
         finally:
             site.stop()
 

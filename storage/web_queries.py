@@ -12,8 +12,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import ColumnElement, Select, func, select, text
+from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from storage import migrate
 from storage.db import get_engine
@@ -27,9 +27,9 @@ from storage.queries import (
     iso,
     list_commitments,
     publication_dict,
-    publications_query,
     status_change_dict,
 )
+from storage.search import newest_first, newest_matching_ids
 
 __all__ = [
     "commitment_page",
@@ -47,13 +47,71 @@ __all__ = [
 
 
 def _stats_of(session: Session, commitment_id: int) -> tuple[int, datetime | None]:
-    """`_evidence_stats` for one commitment only (the global one scans all evidence)."""
-    count, last = session.execute(
-        select(func.count(Evidence.id), func.max(Publication.published_at))
+    """`_evidence_stats` for one commitment only (the global one scans all evidence).
+
+    The count reads the evidence alone; the date is the newest evidence's, found through
+    the date index rather than by joining every piece of evidence to its publication.
+    """
+    counted = Evidence.commitment_id == commitment_id, Evidence.review_state != "rejected"
+    count = session.scalar(select(func.count(Evidence.id)).where(*counted))
+    if not count:
+        return 0, None
+    newest = newest_first(
+        session,
+        select(Evidence.id, Publication.published_at)
         .join(Publication, Publication.id == Evidence.publication_id)
-        .where(Evidence.commitment_id == commitment_id, Evidence.review_state != "rejected")
-    ).one()
-    return int(count or 0), last
+        .where(*counted),
+        Publication.published_at,
+        Evidence.id,
+        0,
+        1,
+    )
+    return int(count), newest[0][1] if newest else None
+
+
+def _evidence_ids(
+    session: Session, where: list[ColumnElement[bool]], offset: int, limit: int
+) -> list[tuple[int, datetime | None]]:
+    """(id, publication date) of non-rejected evidence, newest publication first, then id.
+
+    Only ids and dates are sorted; the rows themselves are loaded by `_load_evidence`.
+    """
+    query: Select[Any] = (
+        select(Evidence.id, Publication.published_at)
+        .join(Publication, Publication.id == Evidence.publication_id)
+        .where(Evidence.review_state != "rejected", *where)
+    )
+    rows = newest_first(session, query, Publication.published_at, Evidence.id, offset, limit)
+    return [(row[0], row[1]) for row in rows]
+
+
+def _load_evidence(session: Session, ids: list[int]) -> list[Evidence]:
+    """The evidence rows with these ids, in the order given, with what `evidence_dict` reads."""
+    if not ids:
+        return []
+    query = (
+        select(Evidence)
+        .where(Evidence.id.in_(ids))
+        .options(
+            joinedload(Evidence.publication).options(defer(Publication.body), joinedload(Publication.source)),
+            joinedload(Evidence.commitment),
+        )
+    )
+    found = {e.id: e for e in session.scalars(query).unique()}
+    return [found[i] for i in ids if i in found]
+
+
+def _evidence_filters(
+    session: Session, commitment: str | None, signal: str | None, since: datetime | None
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if commitment:
+        where.append(Evidence.commitment_id == get_commitment(session, commitment).id)
+    if signal:
+        where.append(Evidence.signal == signal)
+    if since is not None:
+        where.append(Publication.published_at >= since)
+    return where
 
 
 def _page(rows: list[Any], per_page: int) -> tuple[list[Any], bool]:
@@ -155,17 +213,22 @@ def commitment_page(session: Session, slug: str, page: int = 1, per_page: int = 
         )
     )
     offset = (page - 1) * per_page
-    query = evidence_query(commitment=slug)
-    fetched = list(session.scalars(query.offset(offset).limit(per_page + 1)).unique())
-    evidence, has_next = _page(fetched, per_page)
+    bounded_above = page > 1
+    # One sorted read of ids and dates: the previous page's last row (for the bracket), this
+    # page, and one more (to know whether another page follows).
+    keys = _evidence_ids(
+        session,
+        [Evidence.commitment_id == c.id],
+        offset - 1 if bounded_above else 0,
+        per_page + 1 + bounded_above,
+    )
+    previous_key = keys.pop(0) if bounded_above and keys else None
+    page_keys, has_next = _page(keys, per_page)
+    evidence = _load_evidence(session, [key for key, _ in page_keys])
 
     # Status changes in (lower, upper]: upper is the last date of the previous page.
-    upper: datetime | None = None
-    bounded_above = page > 1
-    if bounded_above:
-        previous = session.scalars(query.offset(offset - 1).limit(1)).unique().first()
-        upper = _evidence_date(previous) if previous is not None else None
-    lower = _evidence_date(evidence[-1]) if has_next and evidence else None
+    upper: datetime | None = previous_key[1] if previous_key is not None else None
+    lower = page_keys[-1][1] if has_next and page_keys else None
 
     def on_this_page(at: datetime) -> bool:
         if bounded_above and (upper is None or at > upper):
@@ -216,7 +279,8 @@ def commitment_with_history(session: Session, slug: str, evidence_limit: int = 2
         )
     )
     detail = commitment_summary(c, stats, history[-1].changed_at if history else None)
-    evidence = session.scalars(evidence_query(commitment=slug).limit(evidence_limit)).unique()
+    keys = _evidence_ids(session, [Evidence.commitment_id == c.id], 0, evidence_limit)
+    evidence = _load_evidence(session, [key for key, _ in keys])
     detail.update(
         {
             "description": {"fr": c.description_fr, "en": c.description_en},
@@ -242,11 +306,9 @@ def evidence_page(
     per_page: int = 50,
 ) -> tuple[list[dict[str, Any]], bool]:
     """One page of evidence (newest publication first, then id): the rows and whether more follow."""
-    if commitment:
-        get_commitment(session, commitment)
-    query = evidence_query(commitment, since, signal).offset((page - 1) * per_page).limit(per_page + 1)
-    rows, has_next = _page(list(session.scalars(query).unique()), per_page)
-    return [evidence_dict(e) for e in rows], has_next
+    where = _evidence_filters(session, commitment, signal, since)
+    keys, has_next = _page(_evidence_ids(session, where, (page - 1) * per_page, per_page + 1), per_page)
+    return [evidence_dict(e) for e in _load_evidence(session, [key for key, _ in keys])], has_next
 
 
 def publications_page(
@@ -260,15 +322,37 @@ def publications_page(
 ) -> tuple[list[dict[str, Any]], bool]:
     """One page of publications (newest first, then id), full-text searched when `search` is given.
 
-    An unknown source gives an empty page (a filter, not a lookup).
+    An unknown source gives an empty page (a filter, not a lookup). Ids are found first
+    (through the date index, or the full-text index: `storage.search`), then the page's
+    rows are loaded.
     """
-    query = publications_query(session, source, since, search)
+    where: list[ColumnElement[bool]] = []
+    if source:
+        where.append(
+            Publication.source_id == select(Source.id).where(Source.slug == source).scalar_subquery()
+        )
+    if since is not None:
+        where.append(Publication.published_at >= since)
     if until is not None:
-        query = query.where(Publication.published_at < until)
-    query = query.options(selectinload(Publication.revisions))
-    fetched = list(session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)).unique())
-    rows, has_next = _page(fetched, per_page)
-    return [publication_dict(p) for p in rows], has_next
+        where.append(Publication.published_at < until)
+    offset, limit = (page - 1) * per_page, per_page + 1
+    ids = newest_matching_ids(session, search, where, offset, limit) if search else None
+    if ids is None:  # no search, or no words in it
+        query = select(Publication.id).where(*where)
+        ids = [
+            row[0]
+            for row in newest_first(session, query, Publication.published_at, Publication.id, offset, limit)
+        ]
+    ids, has_next = _page(ids, per_page)
+    if not ids:
+        return [], has_next
+    loaded = session.scalars(
+        select(Publication)
+        .where(Publication.id.in_(ids))
+        .options(defer(Publication.body), joinedload(Publication.source), selectinload(Publication.revisions))
+    ).unique()
+    found = {p.id: p for p in loaded}
+    return [publication_dict(found[i]) for i in ids if i in found], has_next
 
 
 def evidence_csv_rows(

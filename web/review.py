@@ -14,7 +14,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from storage.db import Session
+from storage.queries import NotFound
 from storage.web_queries import open_proposals
+from tracker.workflow import ReviewError, review_proposal
 from web.i18n import Translator
 from web.render import db, language, render, settings_of
 from web.security import REVIEW_COOKIE, REVIEW_MAX_AGE, review_token_matches
@@ -65,14 +67,25 @@ def _login(request: Request, error: str | None = None, status_code: int = 401) -
 
 
 def decide(session: Session, evidence_id: int, accept: bool, reviewer: str, note: str | None) -> None:
-    """Hand the decision to the tracker's workflow, the one place that applies it (as `summitwatch review`).
-
-    Imported here, not at the top: the tracker's review API lands separately, and the
-    rest of the app must not depend on it being there.
-    """
-    from tracker.workflow import review_proposal  # type: ignore[import-not-found]
-
+    """Hand the decision to the tracker's workflow, the one place that applies it (as `summitwatch review`)."""
     review_proposal(session, evidence_id, accept=accept, reviewer=reviewer, note=note)
+
+
+def _refused(request: Request, status_code: int, text: str) -> HTMLResponse:
+    t = Translator(language(request))
+    return render(
+        request,
+        "message.html",
+        {
+            "title": t("error_title"),
+            "lines": [text],
+            "kind": "error",
+            "action_url": "/review",
+            "action_text": t("review_title"),
+        },
+        status_code=status_code,
+        headers=NO_STORE,
+    )
 
 
 @router.get("/review", response_class=HTMLResponse)
@@ -132,21 +145,20 @@ def review_decide(
     if not _authorised(request, review_token or None):
         return _login(request, Translator(language(request))("review_bad_token"))
     if decision not in ("accept", "reject"):
-        t = Translator(language(request))
-        return render(
-            request,
-            "message.html",
-            {
-                "title": t("error_title"),
-                "lines": ["decision must be accept or reject"],
-                "kind": "error",
-                "action_url": "/review",
-                "action_text": t("review_title"),
-            },
-            status_code=400,
-        )
+        return _refused(request, 400, "decision must be accept or reject")
     with db(request) as session:
-        decide(
-            session, evidence_id, accept=decision == "accept", reviewer=REVIEWER, note=note.strip() or None
-        )
+        try:
+            decide(
+                session,
+                evidence_id,
+                accept=decision == "accept",
+                reviewer=REVIEWER,
+                note=note.strip() or None,
+            )
+        except NotFound as exc:
+            session.rollback()
+            return _refused(request, 404, str(exc))
+        except ReviewError as exc:  # already decided (another reviewer, a second click), or nothing to apply
+            session.rollback()
+            return _refused(request, 409, str(exc))
     return RedirectResponse("/review?done=1", status_code=303)
