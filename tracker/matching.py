@@ -12,7 +12,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from tracker.language import LANGUAGES, publication_language
@@ -28,6 +28,7 @@ PROXIMITY_BONUS = 0.15
 PROXIMITY_CAP = 0.45
 REPEAT_BONUS = 0.1  # per further occurrence of a keyword, at most three
 EXCERPT_LIMIT = 420
+ANNOUNCEMENT_DAYS = timedelta(days=14)
 # Without an alias, keywords count only in a text that speaks of AI ("sécurité" alone is everywhere).
 AI_TERMS = (("ia",), ("ai",), ("intelligence", "artificielle"), ("artificial", "intelligence"), ("ias",))
 
@@ -256,6 +257,8 @@ class Matcher:
         background = _before(doc.published_at, profile.made_on)
         cue, sentence_index = self._signal(hits, parts, language)
         signal = "mention" if background or cue is None else cue.signal
+        if signal == "progress" and _announcement(doc.published_at, profile.made_on):
+            signal = "mention"  # the days of the announcement report the commitment, not its follow-up
         sentence, excerpt = self._excerpt(hits, parts, sentence_index)
         counted.sort(key=lambda t: (-abs(t.weight), t.term))
         return Link(
@@ -336,6 +339,13 @@ def _without_excluded(hits: list[Hit]) -> list[Hit]:
         if h.term.kind == "exclusion"
         or not any(s == h.sentence and start <= h.start and h.end <= end for s, start, end in spans)
     ]
+
+
+def _announcement(published: datetime | date | None, made_on: date | None) -> bool:
+    if published is None or made_on is None:
+        return False
+    day = published.date() if isinstance(published, datetime) else published
+    return made_on <= day <= made_on + ANNOUNCEMENT_DAYS
 
 
 def _before(published: datetime | date | None, made_on: date | None) -> bool:
