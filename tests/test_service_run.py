@@ -76,7 +76,7 @@ def test_scheduler_jobs_run_now_and_status(db: str, cli: Callable[..., Any]) -> 
 
     status = cli("status")
     assert status.code == 0, status.output
-    for part in ("Sources", "Pending reviews", "Next digest", "Subscribers"):
+    for part in ("Sources", "Pending reviews", "Silent for 12+ weeks", "Next digest", "Subscribers"):
         assert part in status.stdout, status.stdout
 
 
