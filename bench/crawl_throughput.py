@@ -187,7 +187,7 @@ def main() -> None:
 
             site.reset_log()
             _, _, summary = crawl(env, site.base_url)
-            unchanged = site.requests()
+            unchanged = site.requests
             not_modified = sum(1 for r in unchanged if r.status == 304)
             print(
                 f"recrawl, nothing changed: {summary}; {len(unchanged)} requests ({not_modified} answered 304)"
@@ -205,7 +205,7 @@ def main() -> None:
             build(folder, ARTICLES + 10, ARTICLES + 10)
             site.reset_log()
             _, _, summary = crawl(env, site.base_url)
-            after = site.requests()
+            after = site.requests
             articles = sum(1 for r in after if r.path.startswith("/actualites/note-technique-"))
             print(f"recrawl, 10 new: {summary}; {len(after)} requests, {articles} article pages")
             report(
