@@ -47,7 +47,9 @@ def status_overview(ctx: typer.Context) -> None:
     console.print("Commitments: " + ", ".join(f"{status} {n}" for status, n in sorted(counts.items())))
     console.print(f"Pending reviews: {proposals} proposed status changes (`summitwatch review`)")
     shown = ", ".join(silent[:8]) + (f" and {len(silent) - 8} more" if len(silent) > 8 else "")
-    console.print(f"Silent for {weeks}+ weeks: {len(silent)}" + (f" ({shown})" if silent else ""), highlight=False)
+    console.print(
+        f"Silent for {weeks}+ weeks: {len(silent)}" + (f" ({shown})" if silent else ""), highlight=False
+    )
     when = digest.next_run.isoformat(timespec="minutes") if digest and digest.next_run else "not scheduled"
     console.print(
         f"Next digest: {when}" + ("" if digest is None or digest.stored else " (once a scheduler runs)")
