@@ -151,8 +151,8 @@ def crawl_job(slug: str) -> str:
     mirror = settings.schedule.crawl_base_urls.get(slug)
     results = crawl([slug], base_url=mirror, timeout=settings.crawler.run_timeout)
     crawled = "; ".join(r.line() for r in results)
-    if STOP.is_set():
-        return f"{crawled}; matching left for the next run (stopping)"
+    if STOP.is_set():  # recorded as interrupted: the next scheduler to lead matches at once
+        raise Stopping(f"{crawled}; matching left for the next run")
     try:
         with held(MATCH_LOCK, new_holder("match"), wait=settings.crawler.run_timeout):
             matched = match_step()
@@ -161,11 +161,24 @@ def crawl_job(slug: str) -> str:
     return f"{crawled}; {matched}"
 
 
+def _stop_between(what: str) -> Callable[[int, int], None]:
+    """A progress callback that ends the job between two committed units of work when stopping."""
+
+    def check(done: int, total: int) -> None:
+        if STOP.is_set() and done < total:
+            raise Stopping(f"stopped after {done} of {total} {what}; the rest stays queued")
+
+    return check
+
+
 def match_step() -> str:
-    """Match every new or changed publication (idempotent: what a killed run left is redone)."""
+    """Match every new or changed publication (idempotent: what a killed run left is redone).
+
+    Stopping ends it between two batches, each committed: the rest stays pending.
+    """
     from tracker.pipeline import match_pending
 
-    report = match_pending()
+    report = match_pending(progress=_stop_between("publications matched"))
     line = getattr(report, "line", None)
     return f"matched: {line() if callable(line) else report}"
 
@@ -184,11 +197,7 @@ def digest_job() -> str:
     """Send the digest; stopping ends the loop after the delivery in flight (the rest stays queued)."""
     from digests.send import send_digest
 
-    def stop_between(done: int, total: int) -> None:
-        if STOP.is_set() and done < total:
-            raise Stopping(f"stopped after {done} of {total} deliveries; the rest stays queued")
-
-    report = send_digest(_period(get_settings().schedule.digest_period), progress=stop_between)
+    report = send_digest(_period(get_settings().schedule.digest_period), progress=_stop_between("deliveries"))
     text = (
         f"digest {report.period}: {report.sent} sent, {report.already_sent} already sent, "
         f"{report.skipped} skipped, {report.failed_permanent} refused, {report.remaining} remaining"
@@ -196,7 +205,7 @@ def digest_job() -> str:
     if report.stopped:
         text += f"; {report.stopped}"
     if report.stuck:
-        text += f"; {len(report.stuck)} left 'sending' for a person to settle (summitwatch digest status)"
+        text += f"; {len(report.stuck)} left 'sending' for a person to settle (summitwatch digest list, then digest settle)"
     if not report.ok and report.stopped:
         raise RuntimeError(text)
     return text
@@ -255,6 +264,21 @@ def known_job(job_id: str) -> bool:
     return True
 
 
+def _recover(job_id: str, since: datetime) -> None:
+    """Close what an interrupted run of `job_id` left open (its data is redone by this run)."""
+    if job_id.startswith("crawl:"):
+        slug = job_id.removeprefix("crawl:")
+        closed = jobruns.close_abandoned_crawls(
+            slug, since, "the scheduler process ended during the crawl; the next run picked up"
+        )
+        if closed:
+            log.warning(
+                "%s: %d crawl run(s) left running by the interrupted run marked failed", job_id, closed
+            )
+    # digest:weekly needs nothing: its queued deliveries are sent by this run, and a row left
+    # `sending` is listed for a person to settle, never resent automatically.
+
+
 def run_job(job_id: str) -> Outcome:
     """Run one job under its lock, recording it; never raises for the job's own failures."""
     function = _function_for(job_id)
@@ -265,10 +289,12 @@ def run_job(job_id: str) -> Outcome:
     try:
         with held(f"job:{job_id}", new_holder(job_id)):
             run_id = jobruns.start_run(job_id, me)
-            if jobruns.interrupt_stale(job_id, run_id):
+            stale = jobruns.interrupt_stale(job_id, run_id)
+            if stale:
                 log.warning(
                     "%s: an earlier run was interrupted (its process ended); this run picks up", job_id
                 )
+                _recover(job_id, min(run["started_at"] for run in stale))
             log.info("%s started", job_id)
             try:
                 result = function()

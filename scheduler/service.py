@@ -89,6 +89,27 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: list[jobs.JobSpec]) -> None
         )
 
 
+CUT_SHORT = ("running", "interrupted")  # killed mid-run (no end recorded), or stopped between steps
+
+
+def resume_cut_short(scheduler: BackgroundScheduler) -> list[str]:
+    """Jobs whose last run did not get to its end run again now, not a period later.
+
+    Their next run was already moved on when the cut run started: waiting for it would
+    leave a crawl unmatched for hours, and a digest half-sent until the next week's, which
+    sends another period. If the run is in fact still going elsewhere (`run-now`), the
+    new run finds its lock held and is skipped.
+    """
+    resumed = []
+    now = datetime.now(UTC)
+    for job_id, run in sorted(jobruns.last_runs().items()):
+        job = scheduler.get_job(job_id)
+        if run["status"] in CUT_SHORT and job is not None and job.next_run_time is not None:
+            scheduler.modify_job(job_id, next_run_time=now)
+            resumed.append(job_id)
+    return resumed
+
+
 @dataclass
 class JobView:
     """One row of `scheduler jobs`."""
@@ -197,6 +218,8 @@ class SchedulerService:
         scheduler.start(paused=True)
         try:
             sync_jobs(scheduler, jobs.job_specs(self.settings))
+            for job_id in resume_cut_short(scheduler):
+                self.say(f"  {job_id}: its last run was cut short; running it again now")
             scheduler.resume()
             self.leading.set()
             self.say(f"scheduler {self.holder} leads; jobs:")

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 
 from storage.db import session_scope
-from storage.models import JobRun, utcnow
+from storage.models import CrawlRun, JobRun, Source, utcnow
 
 STATUSES = ("running", "ok", "failed", "skipped", "interrupted")
 
@@ -61,15 +61,46 @@ def record_skip(job_id: str, holder: str, reason: str) -> None:
         )
 
 
-def interrupt_stale(job_id: str, current_run: int) -> int:
-    """Mark `running` rows of a job left by a killed process (the caller holds the lock)."""
+def interrupt_stale(job_id: str, current_run: int) -> list[dict[str, Any]]:
+    """Mark `running` rows of a job left by a killed process (the caller holds the lock); returns them."""
     with session_scope() as session:
-        result: Any = session.execute(
-            update(JobRun)
-            .where(JobRun.job_id == job_id, JobRun.status == "running", JobRun.id != current_run)
-            .values(status="interrupted", finished_at=utcnow(), result="process ended during the run")
+        stale = list(
+            session.scalars(
+                select(JobRun).where(
+                    JobRun.job_id == job_id, JobRun.status == "running", JobRun.id != current_run
+                )
+            )
         )
-        return int(result.rowcount or 0)
+        now = utcnow()
+        for run in stale:
+            run.status = "interrupted"
+            run.finished_at = now
+            run.result = "process ended during the run"
+        return [_as_dict(run) for run in stale]
+
+
+def close_abandoned_crawls(slug: str, since: datetime, reason: str) -> int:
+    """Mark failed the crawl runs of `slug` started since `since` and still `running`.
+
+    For the crawl job's next run after an interrupted one: the crawl child of a killed
+    scheduler dies with it (or on its broken pipe) and cannot close its own run. A crawl
+    still alive elsewhere overwrites this when it finishes.
+    """
+    with session_scope() as session:
+        runs = session.scalars(
+            select(CrawlRun)
+            .join(Source, Source.id == CrawlRun.source_id)
+            .where(Source.slug == slug, CrawlRun.status == "running", CrawlRun.started_at >= since)
+        )
+        closed = 0
+        now = utcnow()
+        for run in runs:
+            run.status = "failed"
+            run.finished_at = now
+            run.errors = max(run.errors, 1)
+            run.error_summary = reason
+            closed += 1
+        return closed
 
 
 def last_runs(include_skipped: bool = False) -> dict[str, dict[str, Any]]:

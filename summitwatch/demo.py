@@ -81,14 +81,24 @@ def _site_server() -> ModuleType:
 
 
 def _environment(data_dir: Path, port: int) -> None:
-    """Point this process (and the crawl children, which inherit it) at the throwaway folder."""
+    """Point this process (and the crawl children, which inherit it) at the throwaway folder.
+
+    The user's own settings stay out: their SUMMITWATCH_* variables are dropped, and an
+    empty config file of the demo's own stands in for ./summitwatch.toml (which could name
+    a real SMTP relay). Mail goes to the demo's outbox only.
+    """
     for key in list(os.environ):
         if key.startswith("SUMMITWATCH_"):
             del os.environ[key]
+    config = data_dir / "summitwatch.toml"
+    config.write_text("# the demo's settings: defaults, plus the SUMMITWATCH_* variables it sets\n")
     os.environ.update(
         {
+            "SUMMITWATCH_CONFIG": str(config),
             "SUMMITWATCH_DATA_DIR": str(data_dir),
             "SUMMITWATCH_DATABASE_URL": f"sqlite:///{data_dir / 'summitwatch.db'}",
+            "SUMMITWATCH_SMTP_HOST": "",
+            "SUMMITWATCH_OUTBOX_DIR": str(data_dir / "outbox"),
             "SUMMITWATCH_BASE_URL": f"http://127.0.0.1:{port}",
             **FAST_CRAWL,
         }
@@ -97,7 +107,7 @@ def _environment(data_dir: Path, port: int) -> None:
 
 def prepare(data_dir: str | None, *, port: int = 8000, say: Callable[[str], None] = print) -> Prepared:
     """Set everything up; returns where things are. Raises DemoError when it cannot run."""
-    from summitwatch.config import reset_settings
+    from summitwatch.config import get_settings, reset_settings
 
     started = time.monotonic()
     server = _site_server()
@@ -139,7 +149,7 @@ def prepare(data_dir: str | None, *, port: int = 8000, say: Callable[[str], None
 
     with session_scope() as session:
         add_confirmed(session, DEMO_SUBSCRIBER, language="fr")
-    outbox = Path(os.environ["SUMMITWATCH_DATA_DIR"]) / "outbox"
+    outbox = get_settings().effective_outbox_dir
     before = set(outbox.glob("*.eml")) if outbox.is_dir() else set()
     period = week_of(datetime.now(PARIS).date()).key
     report = send_digest(period)

@@ -102,8 +102,11 @@ def test_every_command_is_a_real_summitwatch_command() -> None:
         calls = summitwatch_invocations(SERVICES[name]["command"])
         paths = [check_cli(args) for args in calls]
         assert paths[0] == "db upgrade", f"{name} must migrate first"
-        seen[name] = paths[-1]
-    assert seen == {"web": "serve", "scheduler": "scheduler start"}
+        seen[name] = paths
+    assert seen["web"] == ["db upgrade", "baseline load", "serve"], "a fresh database gets its sources"
+    assert seen["scheduler"][-1] == "scheduler start"
+    # The scheduler plans one crawl job per source in the database: it starts once web has loaded them.
+    assert SERVICES["scheduler"]["depends_on"]["web"]["condition"] == "service_healthy"
     assert "--host 0.0.0.0" in SERVICES["web"]["command"][-1]
     with pytest.raises(AssertionError):
         check_cli(["scheduler", "stop"])

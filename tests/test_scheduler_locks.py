@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from scheduler import jobs
 from scheduler.locking import LockHeld, held
-from scheduler.service import make_scheduler, stored_jobs, sync_jobs
+from scheduler.service import make_scheduler, resume_cut_short, stored_jobs, sync_jobs
 from storage import jobruns
 from storage.db import session_scope
 from storage.housekeeping import expire_pending, prune_snapshots
@@ -136,6 +136,31 @@ def test_job_store_sync_keeps_fixed_ids_and_next_runs(db: str, monkeypatch) -> N
     stored = stored_jobs()
     assert sorted(stored) == ["crawl:anssi", "crawl:cesia", "crawl:elysee", "digest:weekly"]
     assert {k: v[1] for k, v in stored.items()} == {k: v for k, v in first.items() if k in stored}
+
+
+def test_a_job_cut_short_runs_again_as_soon_as_a_scheduler_leads(db: str, monkeypatch) -> None:
+    monkeypatch.setenv("SUMMITWATCH_SCHEDULE__PROBE_EVERY", "PT1H")
+    monkeypatch.setenv("SUMMITWATCH_SCHEDULE__ONLY", '["probe", "digest:", "crawl:cesia"]')
+    reset_settings()
+    jobruns.start_run("digest:weekly", "gone:1")  # its process was SIGKILLed mid-send
+    jobruns.record_skip("digest:weekly", "other:2", "skipped: lock held")  # skips do not hide it
+    jobruns.start_run("probe", "gone:1")
+    jobruns.finish_run(jobruns.start_run("probe", "here:3"), "ok", "done")  # finished since: nothing to do
+    stopped = jobruns.start_run("crawl:cesia", "here:3")
+    jobruns.finish_run(stopped, "interrupted", "crawled; matching left for the next run")  # SIGTERM
+    scheduler = make_scheduler(get_settings())
+    scheduler.start(paused=True)
+    try:
+        sync_jobs(scheduler, jobs.job_specs())
+        before = datetime.now(UTC)
+        assert resume_cut_short(scheduler) == ["crawl:cesia", "digest:weekly"]
+        digest = scheduler.get_job("digest:weekly")
+        assert digest is not None and digest.next_run_time <= datetime.now(UTC)
+        assert digest.next_run_time >= before - timedelta(seconds=1)
+        probe = scheduler.get_job("probe")
+        assert probe is not None and probe.next_run_time > datetime.now(UTC) + timedelta(minutes=30)
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 def test_housekeeping_expires_old_pending_and_prunes_unreferenced_snapshots(db: str) -> None:

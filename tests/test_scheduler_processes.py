@@ -16,13 +16,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from crawler.runner import crawl
 from digests.subscriptions import add_confirmed
 from storage import jobruns
 from storage.db import session_scope
-from storage.models import Delivery, Subscriber
+from storage.models import CrawlRun, Delivery, Subscriber
+from storage.queries import list_sources
+from summitwatch.config import reset_settings
 from tests.support.scheduler import ServiceProcess
 from tests.support.sites import FixtureSite
 from tests.support.smtp import SMTPRecorder
+from tracker.pipeline import match_pending
 
 pytestmark = pytest.mark.slow
 
@@ -189,6 +193,109 @@ def test_sigterm_then_sigkill_during_a_digest_send_still_delivers_exactly_once(
     assert "interrupted" in statuses and "ok" in statuses
 
 
+FAST_CRAWL = {
+    "crawler__download_delay": "0",
+    "crawler__autothrottle": "false",
+    "crawler__retry_times": "1",
+    "crawler__download_timeout": "5",
+    "crawler__run_timeout": "90",
+}
+
+
+def publications_of(slug: str) -> int:
+    with session_scope() as session:
+        return next(s["publications"] for s in list_sources(session) if s["slug"] == slug)
+
+
+def test_a_crawl_killed_midway_is_finished_by_the_next_run(
+    start: Start, elysee_site: FixtureSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = {
+        "schedule__only": '["crawl:elysee"]',
+        "schedule__crawl_base_urls": json.dumps({"elysee": elysee_site.base_url}),
+        "schedule__crawl_every": "PT1H",
+        "schedule__crawl_jitter_seconds": "0",
+        "schedule__first_crawl_delay_seconds": "0",
+        **FAST_CRAWL,
+    }
+    first = start("first", **settings)
+    wait_until(lambda: publications_of("elysee") >= 2, 60, "the first crawl to store a few publications")
+    elysee_site.fail_all(503, delay=60)  # every further request hangs: the crawl is surely midway
+    first.kill_tree()  # the scheduler and its crawl child, at once (a machine or container going down)
+    stored_by_the_killed_run = publications_of("elysee")
+    elysee_site.fail_all(None)
+
+    second = start("second", **settings)
+    wait_until(
+        lambda: jobruns.last_runs().get("crawl:elysee", {}).get("status") not in (None, "running"),
+        120,
+        "the next scheduler's crawl and matching",
+    )
+    second.terminate()
+    assert second.wait(30) == 0
+
+    history = [r for r in jobruns.runs("crawl:elysee") if r["status"] != "skipped"]
+    assert [r["status"] for r in history] == ["interrupted", "ok"], history
+    assert "matched" in (history[-1]["result"] or "")
+    with session_scope() as session:
+        crawls = session.execute(select(CrawlRun.status, CrawlRun.error_summary).order_by(CrawlRun.id)).all()
+    assert [status for status, _ in crawls] == ["failed", "ok"], crawls
+    assert "scheduler process ended during the crawl" in (crawls[0][1] or "")
+    assert publications_of("elysee") > stored_by_the_killed_run
+
+    # Nothing half-done is left: a full backfill finds nothing new, and nothing awaits matching.
+    for key, value in FAST_CRAWL.items():
+        monkeypatch.setenv(f"SUMMITWATCH_{key.upper()}", value)
+    reset_settings()
+    before = publications_of("elysee")
+    [backfill] = crawl(["elysee"], base_url=elysee_site.base_url, full=True)
+    assert backfill.status == "ok" and backfill.new == 0, backfill.line()
+    assert publications_of("elysee") == before
+    assert match_pending().publications == 0
+
+
+def test_sigterm_during_a_crawl_finishes_the_crawl_and_the_next_leader_matches_at_once(
+    start: Start, cesia_site: FixtureSite
+) -> None:
+    settings = {
+        "schedule__only": '["crawl:cesia"]',
+        "schedule__crawl_base_urls": json.dumps({"cesia": cesia_site.base_url}),
+        "schedule__crawl_every": "PT1H",
+        "schedule__crawl_jitter_seconds": "0",
+        "schedule__first_crawl_delay_seconds": "0",
+        **FAST_CRAWL,
+    }
+    first = start("first", **settings)
+    wait_until(lambda: publications_of("cesia") >= 1, 60, "the crawl to store a publication")
+    cesia_site.fail_all(503, delay=2)  # hold the crawl (then a retry succeeds): SIGTERM lands mid-crawl
+    first.terminate()
+    first.wait_for("stopping after the current job step")
+    cesia_site.fail_all(None)
+    assert first.wait(60) == 0
+    assert "scheduler stopped" in first.output
+    [stopped] = [r for r in jobruns.runs("crawl:cesia") if r["status"] != "skipped"]
+    assert stopped["status"] == "interrupted", stopped
+    assert "cesia: " in stopped["result"] and "matching left for the next run" in stopped["result"]
+    with session_scope() as session:
+        crawled = session.execute(select(CrawlRun.status).order_by(CrawlRun.id)).scalars().all()
+    assert crawled == ["ok"], "the crawl step ran to its end"
+
+    second = start("second", **settings)  # its next crawl is an hour away; the cut run goes first
+    second.wait_for(r"crawl:cesia: its last run was cut short; running it again now")
+    wait_until(
+        lambda: (
+            jobruns.last_runs().get("crawl:cesia", {}).get("status") not in (None, "running", "interrupted")
+        ),
+        60,
+        "the resumed crawl and its matching",
+    )
+    second.terminate()
+    assert second.wait(30) == 0
+    last = jobruns.last_runs()["crawl:cesia"]
+    assert last["status"] == "ok" and "matched" in last["result"], last
+    assert match_pending().publications == 0, "everything crawled before the SIGTERM is matched"
+
+
 def test_scheduler_start_crawls_matches_and_sends_a_digest(
     start: Start,
     smtp_server: SMTPRecorder,
@@ -211,11 +318,7 @@ def test_scheduler_start_crawls_matches_and_sends_a_digest(
         schedule__only='["crawl:", "digest:"]',
         smtp_host=smtp_server.host,
         smtp_port=str(smtp_server.port),
-        crawler__download_delay="0",
-        crawler__autothrottle="false",
-        crawler__retry_times="1",
-        crawler__download_timeout="5",
-        crawler__run_timeout="90",
+        **FAST_CRAWL,
     )
     service.wait_for(r"leads; jobs:")
     smtp_server.wait(1, timeout=150)

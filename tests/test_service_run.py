@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import time
@@ -12,6 +13,9 @@ from typing import Any
 
 import pytest
 
+from digests.subscriptions import add_confirmed
+from storage.db import session_scope
+from storage.subscribers import add_subscriber
 from tests.conftest import REPO
 from tests.support.scheduler import ServiceProcess
 
@@ -69,18 +73,42 @@ def test_scheduler_jobs_run_now_and_status(db: str, cli: Callable[..., Any]) -> 
 
     again = cli("scheduler", "jobs", "--format", "json")
     assert again.code == 0, again.output
-    assert '"last_status": "ok"' in again.stdout
+    rows = {row["id"]: row for row in json.loads(again.stdout)}
+    assert rows["housekeeping:daily"]["last_status"] == "ok"
+    assert "unconfirmed subscriptions expired" in rows["housekeeping:daily"]["last_result"]
+    assert rows["crawl:anssi"]["last_status"] is None and rows["digest:weekly"]["next_run"]
+    table = cli("scheduler", "jobs").stdout
+    assert re.search(r"housekeeping:daily .*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+ .*ok: 0 unconfirmed", table), (
+        table
+    )
 
     unknown = cli("scheduler", "run-now", "crawl")
     assert unknown.code == 2 and "unknown job" in unknown.stderr
 
+    with session_scope() as session:
+        add_confirmed(session, "active@example.org")
+        add_subscriber(session, "pending@example.org")
     status = cli("status")
     assert status.code == 0, status.output
-    for part in ("Sources", "Pending reviews", "Silent for 12+ weeks", "Next digest", "Subscribers"):
+    for part in (
+        "Sources",
+        "Pending reviews: 0 proposed status changes",
+        "Silent for 12+ weeks",
+        "Scheduler: not running",
+        "Last digest: none sent yet",
+        "Subscribers: pending 1, active 1, unsubscribed 0",
+    ):
         assert part in status.stdout, status.stdout
+    assert re.search(
+        r"Next digest: Mon \d{4}-\d\d-\d\d 08:00 CES?T, week \d{4}-W\d\d, to 1 active", status.stdout
+    )
+    assert re.search(r"│ manual +│ — ", status.stdout), "a source added by hand is not 'never crawled'"
+    overview = json.loads(cli("status", "--format", "json").stdout)
+    assert overview["subscribers"] == {"pending": 1, "active": 1, "unsubscribed": 0}
+    assert overview["pending_reviews"] == 0 and overview["scheduler"] is None
+    assert [s["slug"] for s in overview["sources"]][:3] == ["anssi", "elysee", "cesia"]
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])
 def test_run_now_is_skipped_while_another_process_holds_the_job(
     db: str, cli: Callable[..., Any], tmp_path: Path
 ) -> None:
@@ -106,10 +134,19 @@ def test_run_now_is_skipped_while_another_process_holds_the_job(
 
 @pytest.mark.slow
 def test_demo_sets_up_offline_in_under_a_minute(
-    env: dict[str, str], cli: Callable[..., Any], tmp_path: Path
+    env: dict[str, str], cli: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "demo"
-    done = cli("demo", "--no-serve", "--data-dir", str(folder), timeout=120)
+    # Run from a folder whose ./summitwatch.toml names a mail relay (a closed port) and
+    # another outbox, as a user's own set-up may: the demo must use neither.
+    elsewhere = tmp_path / "my-outbox"
+    (tmp_path / "summitwatch.toml").write_text(
+        f'smtp_host = "127.0.0.1"\nsmtp_port = {free_port()}\noutbox_dir = "{elsewhere}"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    done = cli(
+        "demo", "--no-serve", "--data-dir", str(folder), timeout=120, extra_env={"SUMMITWATCH_SMTP_HOST": "x"}
+    )
     assert done.code == 0, done.output
     # The demo reports its own set-up time; its speed is measured there, not asserted here.
     assert re.search(r"set-up took \d+ s", done.stdout), done.stdout
@@ -123,3 +160,4 @@ def test_demo_sets_up_offline_in_under_a_minute(
     assert len(digests) == 1, done.stdout
     assert (folder / "summitwatch.db").is_file()
     assert not (Path(env["SUMMITWATCH_DATA_DIR"]) / "summitwatch.db").exists(), "the user's data is untouched"
+    assert not elsewhere.exists()

@@ -82,6 +82,31 @@ class ServiceProcess:
             os.killpg(self.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
+    def descendants(self) -> list[int]:
+        """Pids of every process below this one (Linux /proc), e.g. crawl children in their own sessions."""
+        found: list[int] = []
+        todo = [self.pid]
+        while todo:
+            parent = todo.pop()
+            for children in Path(f"/proc/{parent}/task").glob("*/children"):
+                try:
+                    pids = [int(p) for p in children.read_text().split()]
+                except OSError:  # the task ended meanwhile
+                    continue
+                found += pids
+                todo += pids
+        return found
+
+    def kill_tree(self) -> None:
+        """SIGKILL the process and everything below it at once: the machine or container went down."""
+        below = self.descendants()
+        self.kill()
+        for pid in below:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
     def wait(self, timeout: float = 30.0) -> int:
         try:
             return self.process.wait(timeout=timeout)
