@@ -5,10 +5,19 @@ start with `SEARCH_PREFIX` so that `alembic check` can leave them out.
 
 `newest_matching_ids` pages through the matches newest first without ever sorting a
 large match set when it need not: a query that matches most publications is answered
-by walking the publications newest first and testing each against the index until the
-page is full; a query that matches few is answered from the index and sorted. Either
-way the order is the listings' one (publication date descending, undated last, then
-id descending), so the two paths give the same pages.
+by walking the publications newest first (the date index) and testing them against the
+search until the page is full; a query that matches few is answered from the index and
+sorted. The walk has a budget, so a rare word costs a bounded walk and then the index.
+Either way the order is the listings' one (publication date descending, undated last,
+then id descending), so the two paths give the same pages.
+
+The walk tests a window of the newest publications at once:
+- SQLite: one FTS5 query per run of close rowids (`rowid BETWEEN lo AND hi`), which
+  FTS5 answers by seeking in its doclists; testing publications one by one (a
+  correlated `MATCH`) costs about 70 µs each, a whole window of 40 about 80 µs.
+- PostgreSQL: one statement that recomputes the tsvector (~0.13 ms a publication) of the
+  window's rows newest first and stops at the page's last match (`LIMIT`), so a common
+  word costs about one tsvector per row shown.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, exists, func, literal_column, or_, select, text
+from sqlalchemy import ColumnElement, Row, Select, func, literal_column, or_, select, text, union_all
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage.models import Publication
@@ -26,12 +35,20 @@ from storage.models import Publication
 SEARCH_PREFIX = "publications_fts"
 PG_INDEX = "ix_publications_fts"
 
-# SQLite: testing one publication against FTS5 costs about 30 sorting one match 1 (µs, measured).
-SQLITE_PROBE_COST = 30
-# PostgreSQL: first test the newest (offset + limit) * PG_WINDOW_FACTOR publications (recomputing
-# their tsvector, ~0.1 ms each), at most PG_WINDOW_MAX of them; when too few match, use the GIN index.
-PG_WINDOW_FACTOR = 4
-PG_WINDOW_MAX = 400
+# The walk first tests the newest (offset + limit) * FIRST_CHUNK publications, then as many
+# more as the share of matches so far says are needed (with a margin), at most the budget in
+# all; when that would not fill the page, the index's matches are sorted instead.
+FIRST_CHUNK = 2
+# SQLite: walking costs less than a microsecond a publication, sorting about as much a match:
+# walk up to SQLITE_WALK_MIN publications, or SQLITE_WALK_FACTOR times the rows wanted.
+SQLITE_WALK_MIN = 2000
+SQLITE_WALK_FACTOR = 20
+# ...tested in runs of rowids at most SQLITE_RUN_GAP apart, at most SQLITE_MAX_RUNS a window
+# (scattered rowids: tested one by one).
+SQLITE_RUN_GAP = 512
+SQLITE_MAX_RUNS = 16
+# PostgreSQL: each publication walked costs a tsvector (~0.13 ms): PG_WALK_MAX at most (~40 ms).
+PG_WALK_MAX = 300
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -114,27 +131,100 @@ def _sorted_page(session: Session, query: Select[Any], offset: int, limit: int) 
     return list(session.scalars(ordered.offset(offset).limit(limit)))
 
 
-def _sqlite_ids(
-    session: Session, words: list[str], where: Sequence[ColumnElement[bool]], offset: int, limit: int
-) -> list[int]:
+def _newest_windows(where: Sequence[ColumnElement[bool]]) -> Iterator[tuple[Select[Any], bool]]:
+    """The publications newest first, as two queries to window with OFFSET / LIMIT: the dated
+    ones (date index, backwards), then the undated ones (by id). See `newest_first`."""
+    dated = Publication.published_at.is_not(None)
+    yield (
+        select(Publication.id)
+        .where(dated, *where)
+        .order_by(Publication.published_at.desc(), Publication.id.desc()),
+        True,
+    )
+    yield (
+        select(Publication.id)
+        .where(Publication.published_at.is_(None), *where)
+        .order_by(Publication.id.desc()),
+        False,
+    )
+
+
+def _next_chunk(want: int, found: int, seen: int) -> int:
+    """How many more publications to test: what the share of matches so far says, with a margin."""
+    return max(want, int((want - found) * seen / max(found, 1) * 1.5))
+
+
+def _runs(ids: Sequence[int]) -> list[tuple[int, int]]:
+    """The ids as (low, high) runs whose gaps are at most SQLITE_RUN_GAP."""
+    runs: list[list[int]] = []
+    for i in sorted(ids):
+        if runs and i - runs[-1][1] <= SQLITE_RUN_GAP:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return [(low, high) for low, high in runs]
+
+
+def _fts_hits(session: Session, words: list[str], ids: Sequence[int]) -> set[int]:
+    """Which of `ids` match: one FTS5 query over each run of close rowids (see the module's note)."""
+    if not ids:
+        return set()
     match = _fts_match(words)
-    count = int(session.scalar(select(func.count()).select_from(text(SEARCH_PREFIX)).where(match)) or 0)
-    if count == 0:
-        return []
-    total = int(session.scalar(select(func.max(Publication.id))) or 0)
-    walk_cost = (offset + limit) * max(total, count) / count * SQLITE_PROBE_COST
-    if walk_cost < count:  # many matches: walk the publications newest first, test each with FTS5
-        probe = exists(
-            select(literal_column("1"))
-            .select_from(text(SEARCH_PREFIX))
-            .where(text(f"{SEARCH_PREFIX}.rowid = publications.id"), _fts_match(words))
+    rowid = literal_column("rowid")
+    runs = _runs(ids)
+    query: Any
+    if len(runs) > SQLITE_MAX_RUNS:  # scattered: FTS5 tests them one by one
+        query = select(rowid).select_from(text(SEARCH_PREFIX)).where(match, rowid.in_(list(ids)))
+    else:
+        query = union_all(
+            *(
+                select(rowid).select_from(text(SEARCH_PREFIX)).where(match, rowid.between(low, high))
+                for low, high in runs
+            )
         )
-        query = select(Publication.id).where(probe, *where)
-        return [
-            row[0]
-            for row in newest_first(session, query, Publication.published_at, Publication.id, offset, limit)
-        ]
-    rowids = select(literal_column("rowid")).select_from(text(SEARCH_PREFIX)).where(match)
+    wanted = set(ids)
+    return {i for i in session.scalars(query) if i in wanted}
+
+
+def _sqlite_walk(
+    session: Session, words: list[str], where: Sequence[ColumnElement[bool]], want: int, budget: int | None
+) -> list[int] | None:
+    """The first `want` matches, newest first, found by walking; None when the budget would run out."""
+    found: list[int] = []
+    seen, chunk = 0, want * FIRST_CHUNK
+    for window, _ in _newest_windows(where):
+        start = 0
+        while True:
+            if budget is not None and seen + chunk > budget:
+                return None
+            ids = list(session.scalars(window.offset(start).limit(chunk)))
+            hits = _fts_hits(session, words, ids)
+            found += [i for i in ids if i in hits]
+            start += len(ids)
+            seen += len(ids)
+            if len(found) >= want:
+                return found
+            if len(ids) < chunk:
+                break  # this window is walked through: on to the undated publications
+            chunk = _next_chunk(want, len(found), seen)
+    return found
+
+
+def _sqlite_ids(
+    session: Session,
+    words: list[str],
+    where: Sequence[ColumnElement[bool]],
+    offset: int,
+    limit: int,
+    walk: bool | None,
+) -> list[int]:
+    want = offset + limit
+    if walk is not False:  # many matches: the newest publications hold the page
+        budget = None if walk else max(SQLITE_WALK_MIN, want * SQLITE_WALK_FACTOR)
+        found = _sqlite_walk(session, words, where, want, budget)
+        if found is not None:
+            return found[offset:want]
+    rowids = select(literal_column("rowid")).select_from(text(SEARCH_PREFIX)).where(_fts_match(words))
     return _sorted_page(
         session, select(Publication.id).where(Publication.id.in_(rowids), *where), offset, limit
     )
@@ -151,41 +241,68 @@ def _gin_only(session: Session) -> Iterator[None]:
             "set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
         )
     ).one()
-    try:
-        yield
-    finally:
-        session.execute(
-            text("SELECT set_config('enable_seqscan', :s, true), set_config('enable_indexscan', :i, true)"),
-            {"s": before[0], "i": before[1]},
-        )
+    yield  # on an error the transaction rolls back, and the settings with it
+    session.execute(
+        text("SELECT set_config('enable_seqscan', :s, true), set_config('enable_indexscan', :i, true)"),
+        {"s": before[0], "i": before[1]},
+    )
+
+
+def _pg_window_hits(
+    session: Session, words: list[str], window: Select[Any], dated: bool, need: int
+) -> list[int]:
+    """The first `need` matches of `window` (ids newest first), its rows tested in order: the
+    LIMIT stops the tsvectors at the last match needed."""
+    rows = window.add_columns(Publication.published_at, Publication.title, Publication.body).subquery("w")
+    document = func.to_tsvector(
+        literal_column("'french'"), func.coalesce(rows.c.title, "") + " " + func.coalesce(rows.c.body, "")
+    )
+    tsquery = func.plainto_tsquery(literal_column("'french'"), " ".join(words))
+    order = (rows.c.published_at.desc(), rows.c.id.desc()) if dated else (rows.c.id.desc(),)
+    query = select(rows.c.id).where(document.op("@@")(tsquery)).order_by(*order).limit(need)
+    return list(session.scalars(query))
+
+
+def _pg_walk(
+    session: Session, words: list[str], where: Sequence[ColumnElement[bool]], want: int, budget: int | None
+) -> list[int] | None:
+    """The first `want` matches, newest first, found by walking; None when the budget would run out."""
+    found: list[int] = []
+    seen, chunk = 0, want * FIRST_CHUNK
+    for window, dated in _newest_windows(where):
+        start = 0
+        while True:
+            if budget is not None and seen + chunk > budget:
+                return None
+            part = window.offset(start).limit(chunk)
+            found += _pg_window_hits(session, words, part, dated, want - len(found))
+            if len(found) >= want:
+                return found
+            # Fewer matches than needed: the whole window was tested. How long was it?
+            walked = int(session.scalar(select(func.count()).select_from(part.subquery())) or 0)
+            start += walked
+            seen += walked
+            if walked < chunk:
+                break  # this window is walked through: on to the undated publications
+            chunk = _next_chunk(want, len(found), seen)
+    return found
 
 
 def _pg_ids(
-    session: Session, words: list[str], where: Sequence[ColumnElement[bool]], offset: int, limit: int
+    session: Session,
+    words: list[str],
+    where: Sequence[ColumnElement[bool]],
+    offset: int,
+    limit: int,
+    walk: bool | None,
 ) -> list[int]:
-    match = _pg_match(words)
     want = offset + limit
-    window = want * PG_WINDOW_FACTOR
-    if window <= PG_WINDOW_MAX:  # common words: the newest publications hold the page
-        newest = [
-            row[0]
-            for row in newest_first(
-                session,
-                select(Publication.id).where(*where),
-                Publication.published_at,
-                Publication.id,
-                0,
-                window,
-            )
-        ]
-        if not newest:
-            return []
-        hits = set(session.scalars(select(Publication.id).where(Publication.id.in_(newest), match)))
-        ordered = [i for i in newest if i in hits]
-        if len(ordered) >= want or len(newest) < window:
-            return ordered[offset:want]
+    if walk is not False:  # common words: the newest publications hold the page
+        found = _pg_walk(session, words, where, want, None if walk else PG_WALK_MAX)
+        if found is not None:
+            return found[offset:want]
     with _gin_only(session):  # rarer words: the GIN index finds them all, the database sorts them
-        return _sorted_page(session, select(Publication.id).where(match, *where), offset, limit)
+        return _sorted_page(session, select(Publication.id).where(_pg_match(words), *where), offset, limit)
 
 
 def newest_matching_ids(
@@ -194,16 +311,21 @@ def newest_matching_ids(
     where: Sequence[ColumnElement[bool]] = (),
     offset: int = 0,
     limit: int = 20,
+    walk: bool | None = None,
 ) -> list[int] | None:
     """Ids of the publications matching every word of `query` and the `where` clauses, newest
-    first, rows `offset`..`offset + limit` (None when the query has no words)."""
+    first, rows `offset`..`offset + limit` (None when the query has no words).
+
+    `walk` forces a path (True: newest publications first; False: the index's matches,
+    sorted); None picks the cheaper. Both give the same answer.
+    """
     words = search_terms(query)
     if not words:
         return None
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        return _sqlite_ids(session, words, where, offset, limit)
+        return _sqlite_ids(session, words, where, offset, limit, walk)
     if dialect == "postgresql":
-        return _pg_ids(session, words, where, offset, limit)
+        return _pg_ids(session, words, where, offset, limit, walk)
     clauses = [or_(Publication.title.ilike(f"%{w}%"), Publication.body.ilike(f"%{w}%")) for w in words]
     return _sorted_page(session, select(Publication.id).where(*clauses, *where), offset, limit)

@@ -12,27 +12,28 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, text
+from sqlalchemy import ColumnElement, Row, Select, func, select, text
 from sqlalchemy.orm import Session, defer, joinedload, selectinload
 
 from storage import migrate
 from storage.db import get_engine
 from storage.errors import DATABASE_ERRORS, describe
-from storage.models import Commitment, Evidence, Publication, Source, StatusChange
+from storage.models import Commitment, Evidence, Publication, PublicationRevision, Source, StatusChange
 from storage.queries import (
+    NotFound,
     commitment_summary,
     evidence_dict,
     evidence_query,
     get_commitment,
     iso,
-    list_commitments,
-    publication_dict,
     status_change_dict,
 )
 from storage.search import newest_first, newest_matching_ids
 
 __all__ = [
+    "commitment_list",
     "commitment_page",
+    "commitment_titles",
     "commitment_with_history",
     "commitment_rows",
     "evidence_csv_rows",
@@ -46,27 +47,77 @@ __all__ = [
 ]
 
 
-def _stats_of(session: Session, commitment_id: int) -> tuple[int, datetime | None]:
-    """`_evidence_stats` for one commitment only (the global one scans all evidence).
+# Walking the publications newest first and probing each for the commitment's evidence
+# costs about 1/WALK_ADVANTAGE of reading and sorting one piece of that evidence (measured
+# at 100,000 publications); `_commitment_evidence` picks the cheaper of the two.
+WALK_ADVANTAGE = {"sqlite": 5.0, "postgresql": 1.0}
 
-    The count reads the evidence alone; the date is the newest evidence's, found through
-    the date index rather than by joining every piece of evidence to its publication.
+
+def _rejected_ids() -> Select[tuple[int]]:
+    """Rejected evidence, read through the review-state index (rejections are few)."""
+    return select(Evidence.id).where(Evidence.review_state == "rejected")
+
+
+def _linked(session: Session, commitment_id: int) -> tuple[int, int]:
+    """(all, not rejected) evidence of a commitment, counted from indexes without reading rows."""
+    linked = session.scalar(select(func.count(Evidence.id)).where(Evidence.commitment_id == commitment_id))
+    if not linked:
+        return 0, 0
+    rejected = session.scalar(
+        select(func.count(Evidence.id)).where(
+            Evidence.commitment_id == commitment_id, Evidence.id.in_(_rejected_ids())
+        )
+    )
+    return int(linked), int(linked) - int(rejected or 0)
+
+
+def _commitment_evidence(
+    session: Session,
+    commitment_id: int,
+    linked: int,
+    offset: int,
+    limit: int,
+    walk: bool | None = None,
+    total: int | None = None,
+) -> list[tuple[int, datetime | None]]:
+    """(id, publication date) of a commitment's non-rejected evidence, newest publication first.
+
+    Either walk the publications newest first (the date index) probing each for this
+    commitment's evidence: the page is found after about (offset + limit) / share of them;
+    or read all `linked` pieces of evidence through the commitment index and sort them.
+    The database's planners misjudge this choice (SQLite sorts 3,000 rows for page 1;
+    PostgreSQL walks 30,000 publications for page 5), so it is made here. `total` is the
+    highest publication id (read here unless given).
     """
-    counted = Evidence.commitment_id == commitment_id, Evidence.review_state != "rejected"
-    count = session.scalar(select(func.count(Evidence.id)).where(*counted))
-    if not count:
-        return 0, None
-    newest = newest_first(
-        session,
+    if not linked:
+        return []
+    if total is None:
+        total = int(session.scalar(select(func.max(Publication.id))) or 1)
+    dialect = session.get_bind().dialect.name
+    if walk is None:
+        walk = (offset + limit) * max(total, linked) / linked <= linked * WALK_ADVANTAGE.get(dialect, 1.0)
+    base = (
         select(Evidence.id, Publication.published_at)
         .join(Publication, Publication.id == Evidence.publication_id)
-        .where(*counted),
-        Publication.published_at,
-        Evidence.id,
-        0,
-        1,
+        .where(Evidence.review_state != "rejected")
     )
-    return int(count), newest[0][1] if newest else None
+    if walk:
+        # SQLite: `+ 0` keeps the commitment index out, so the date index drives. PostgreSQL
+        # walks by itself when its estimate is right, and `+ 0` would spoil the estimate.
+        picked = Evidence.commitment_id + 0 if dialect == "sqlite" else Evidence.commitment_id
+        query = base.where(picked == commitment_id)
+        rows = newest_first(session, query, Publication.published_at, Evidence.id, offset, limit)
+    else:
+        found = base.where(Evidence.commitment_id == commitment_id).cte("found").prefix_with("MATERIALIZED")
+        rows = list(
+            session.execute(
+                select(found.c.id, found.c.published_at)
+                .order_by(found.c.published_at.desc().nulls_last(), found.c.id.desc())
+                .offset(offset)
+                .limit(limit)
+            )
+        )
+    return [(row[0], row[1]) for row in rows]
 
 
 def _evidence_ids(
@@ -86,18 +137,80 @@ def _evidence_ids(
 
 
 def _load_evidence(session: Session, ids: list[int]) -> list[Evidence]:
-    """The evidence rows with these ids, in the order given, with what `evidence_dict` reads."""
+    """The evidence rows with these ids, in the order given, with what `evidence_dict` reads.
+
+    Commitments are loaded once each (`selectin`, and not at all when the session holds
+    them already) rather than joined to every row: their JSON columns are costly to decode.
+    """
     if not ids:
         return []
     query = (
         select(Evidence)
         .where(Evidence.id.in_(ids))
         .options(
+            defer(Evidence.explanation),
             joinedload(Evidence.publication).options(defer(Publication.body), joinedload(Publication.source)),
-            joinedload(Evidence.commitment),
+            selectinload(Evidence.commitment),
         )
     )
     found = {e.id: e for e in session.scalars(query).unique()}
+    return [found[i] for i in ids if i in found]
+
+
+def _evidence_dicts(session: Session, ids: list[int]) -> list[dict[str, Any]]:
+    """`evidence_dict` of the evidence with these ids, in the order given, read as plain rows.
+
+    The same shape as `storage.queries.evidence_dict` (a test holds them equal) without
+    building ORM objects, which costs more than the query on a page of 30 or 50.
+    """
+    if not ids:
+        return []
+    query = (
+        select(
+            Evidence.id,
+            Commitment.slug.label("commitment"),
+            Publication.url,
+            Publication.title,
+            Source.slug.label("source"),
+            Publication.published_at,
+            Publication.language,
+            Evidence.score,
+            Evidence.signal,
+            Evidence.excerpt,
+            Evidence.matched_terms,
+            Evidence.cue,
+            Evidence.background,
+            Evidence.proposed_status,
+            Evidence.review_state,
+            Evidence.created_at,
+        )
+        .join(Publication, Publication.id == Evidence.publication_id)
+        .join(Source, Source.id == Publication.source_id)
+        .join(Commitment, Commitment.id == Evidence.commitment_id)
+        .where(Evidence.id.in_(ids))
+    )
+    found = {}
+    for row in session.execute(query).mappings():
+        found[row["id"]] = {
+            "id": row["id"],
+            "commitment": row["commitment"],
+            "publication": {
+                "url": row["url"],
+                "title": row["title"],
+                "source": row["source"],
+                "published_at": iso(row["published_at"]),
+                "language": row["language"],
+            },
+            "score": round(row["score"], 4),
+            "signal": row["signal"],
+            "excerpt": row["excerpt"],
+            "matched_terms": list(row["matched_terms"]),
+            "cue": row["cue"],
+            "background": row["background"],
+            "proposed_status": row["proposed_status"],
+            "review_state": row["review_state"],
+            "created_at": iso(row["created_at"]),
+        }
     return [found[i] for i in ids if i in found]
 
 
@@ -122,56 +235,100 @@ def _page(rows: list[Any], per_page: int) -> tuple[list[Any], bool]:
 # --- dashboard ----------------------------------------------------------------------
 
 
-def last_evidence(session: Session) -> dict[str, dict[str, Any]]:
-    """The newest non-rejected evidence of each commitment (by publication date), in one query."""
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=Evidence.commitment_id,
-            order_by=(Publication.published_at.desc().nulls_last(), Evidence.id.desc()),
-        )
-        .label("rank")
-    )
-    inner = (
-        select(
-            Commitment.slug,
-            Evidence.signal,
-            Evidence.created_at,
-            Publication.title,
-            Publication.url,
-            Publication.published_at,
-            Source.slug.label("source"),
-            rank,
-        )
-        .join(Publication, Publication.id == Evidence.publication_id)
-        .join(Source, Source.id == Publication.source_id)
-        .join(Commitment, Commitment.id == Evidence.commitment_id)
-        .where(Evidence.review_state != "rejected")
-        .subquery()
-    )
-    rows = session.execute(select(inner).where(inner.c.rank == 1)).mappings()
+def _newest_per_commitment(session: Session, kept: dict[int, int]) -> dict[int, Evidence]:
+    """Each commitment's newest non-rejected evidence (by publication date, then id)."""
+    newest: list[int] = []
+    for commitment_id, count in kept.items():
+        if count:
+            newest += [key for key, _ in _commitment_evidence(session, commitment_id, count, 0, 1)]
+    return {e.commitment_id: e for e in _load_evidence(session, newest)}
+
+
+def _last_evidence_dict(e: Evidence) -> dict[str, Any]:
     return {
-        row["slug"]: {
-            "title": row["title"],
-            "url": row["url"],
-            "source": row["source"],
-            "signal": row["signal"],
-            "published_at": iso(row["published_at"]),
-            "found_at": iso(row["created_at"]),
-        }
-        for row in rows
+        "title": e.publication.title,
+        "url": e.publication.url,
+        "source": e.publication.source.slug,
+        "signal": e.signal,
+        "published_at": iso(e.publication.published_at),
+        "found_at": iso(e.created_at),
     }
+
+
+def _kept_counts(session: Session) -> dict[int, int]:
+    """Non-rejected evidence per commitment: all of it (from the index) less the rejected."""
+    everything = select(Evidence.commitment_id, func.count(Evidence.id)).group_by(Evidence.commitment_id)
+    counts = {int(k): int(v) for k, v in session.execute(everything).tuples()}
+    rejected = session.execute(
+        select(Evidence.commitment_id, func.count(Evidence.id))
+        .where(Evidence.id.in_(_rejected_ids()))
+        .group_by(Evidence.commitment_id)
+    )
+    for commitment_id, count in rejected.tuples():
+        counts[int(commitment_id)] -= int(count)
+    return counts
+
+
+def last_evidence(session: Session) -> dict[str, dict[str, Any]]:
+    """The newest non-rejected evidence of each commitment (by publication date)."""
+    slugs = dict(session.execute(select(Commitment.id, Commitment.slug)).tuples().all())
+    newest = _newest_per_commitment(session, _kept_counts(session))
+    return {slugs[cid]: _last_evidence_dict(e) for cid, e in newest.items()}
 
 
 def commitment_rows(
     session: Session, status: str | None = None, theme: str | None = None, actor: str | None = None
 ) -> list[dict[str, Any]]:
-    """`list_commitments` plus each commitment's last evidence (None when it has none)."""
-    rows = list_commitments(session, status=status, theme=theme, actor=actor)
-    latest = last_evidence(session) if rows else {}
-    for row in rows:
-        row["last_evidence"] = latest.get(row["slug"])
+    """`list_commitments` plus each commitment's last evidence (None when it has none).
+
+    Built from each commitment's newest evidence (found through the date index) and
+    per-commitment counts from the evidence index, rather than by grouping every piece of
+    evidence with its publication.
+    """
+    query = select(Commitment).order_by(Commitment.id)
+    if status:
+        query = query.where(Commitment.status == status)
+    if theme:
+        query = query.where(Commitment.theme == theme)
+    commitments = list(session.scalars(query))
+    if actor:
+        needle = actor.casefold()
+        commitments = [c for c in commitments if any(needle in a.casefold() for a in c.actors)]
+    if not commitments:
+        return []
+    counts = _kept_counts(session)
+    newest = _newest_per_commitment(session, {c.id: counts.get(c.id, 0) for c in commitments})
+    since = dict(
+        session.execute(
+            select(StatusChange.commitment_id, func.max(StatusChange.changed_at)).group_by(
+                StatusChange.commitment_id
+            )
+        ).all()
+    )
+    rows = []
+    for c in commitments:
+        latest = newest.get(c.id)
+        stats = (counts.get(c.id, 0), latest.publication.published_at if latest is not None else None)
+        row = commitment_summary(c, stats, since.get(c.id))
+        row["last_evidence"] = _last_evidence_dict(latest) if latest is not None else None
+        rows.append(row)
     return rows
+
+
+def commitment_list(
+    session: Session, status: str | None = None, theme: str | None = None, actor: str | None = None
+) -> list[dict[str, Any]]:
+    """`storage.queries.list_commitments`, the same rows, built the way `commitment_rows` is."""
+    rows = commitment_rows(session, status=status, theme=theme, actor=actor)
+    for row in rows:
+        del row["last_evidence"]
+    return rows
+
+
+def commitment_titles(session: Session) -> list[dict[str, Any]]:
+    """Slug and titles of every commitment, in baseline order (for the subscription filters)."""
+    query = select(Commitment.slug, Commitment.title_fr, Commitment.title_en).order_by(Commitment.id)
+    return [{"slug": slug, "title": {"fr": fr, "en": en}} for slug, fr, en in session.execute(query).tuples()]
 
 
 def filter_options(session: Session) -> dict[str, list[Any]]:
@@ -189,42 +346,127 @@ def filter_options(session: Session) -> dict[str, list[Any]]:
 # --- one commitment -----------------------------------------------------------------
 
 
-def _evidence_date(e: Evidence) -> datetime | None:
-    return e.publication.published_at
+def _commitment_head(session: Session, slug: str) -> Row[Any]:
+    """One statement for what a commitment's page needs besides its timeline: the commitment's
+    own columns, its evidence counted from the indexes (`linked`, `rejected`), and the highest
+    publication id (`total`, for `_commitment_evidence`). Raises NotFound."""
+    linked = select(func.count(Evidence.id)).where(Evidence.commitment_id == Commitment.id).scalar_subquery()
+    rejected = (
+        select(func.count(Evidence.id))
+        .where(Evidence.commitment_id == Commitment.id, Evidence.id.in_(_rejected_ids()))
+        .scalar_subquery()
+    )
+    query = select(
+        *(getattr(Commitment, name) for name in _HEAD_COLUMNS),
+        linked.label("linked"),
+        rejected.label("rejected"),
+        select(func.max(Publication.id)).scalar_subquery().label("total"),
+    ).where(Commitment.slug == slug)
+    head = session.execute(query).one_or_none()
+    if head is None:
+        raise NotFound(f"no commitment with slug {slug!r}")
+    return head
+
+
+# The commitment columns `commitment_summary` and the detail read (not the matching rules).
+_HEAD_COLUMNS = (
+    "id",
+    "slug",
+    "title_fr",
+    "title_en",
+    "description_fr",
+    "description_en",
+    "actors",
+    "summit",
+    "made_on",
+    "deadline",
+    "deadline_note_fr",
+    "deadline_note_en",
+    "theme",
+    "source_url",
+    "status",
+)
+
+
+def _history(session: Session, commitment_id: int, slug: str) -> list[tuple[datetime, dict[str, Any]]]:
+    """The commitment's status changes, oldest first: (when, `status_change_dict`), read as plain rows."""
+    query = (
+        select(
+            StatusChange.old_status,
+            StatusChange.new_status,
+            StatusChange.changed_at,
+            StatusChange.changed_by,
+            StatusChange.note,
+            Publication.url,
+        )
+        .outerjoin(Evidence, Evidence.id == StatusChange.evidence_id)
+        .outerjoin(Publication, Publication.id == Evidence.publication_id)
+        .where(StatusChange.commitment_id == commitment_id)
+        .order_by(StatusChange.changed_at, StatusChange.id)
+    )
+    return [
+        (
+            row.changed_at,
+            {
+                "commitment": slug,
+                "old_status": row.old_status,
+                "new_status": row.new_status,
+                "changed_at": iso(row.changed_at),
+                "changed_by": row.changed_by,
+                "note": row.note,
+                "evidence_url": row.url,
+            },
+        )
+        for row in session.execute(query)
+    ]
+
+
+def _detail(
+    head: Row[Any], kept: int, newest: datetime | None, history: list[tuple[datetime, dict[str, Any]]]
+) -> dict[str, Any]:
+    """`commitment_summary` plus the description, deadline note and status history."""
+    # The row has the attributes `commitment_summary` reads from a Commitment.
+    detail = commitment_summary(head, (kept, newest), history[-1][0] if history else None)
+    detail.update(
+        {
+            "description": {"fr": head.description_fr, "en": head.description_en},
+            "deadline_note": {"fr": head.deadline_note_fr, "en": head.deadline_note_en}
+            if head.deadline_note_fr or head.deadline_note_en
+            else None,
+            "history": [change for _, change in history],
+        }
+    )
+    return detail
 
 
 def commitment_page(session: Session, slug: str, page: int = 1, per_page: int = 30) -> dict[str, Any]:
     """A commitment, its status history, and one page of a timeline merging evidence and status changes.
 
-    Evidence is paged (a commitment may gather thousands); each status change appears on
-    exactly one page: the one whose evidence dates bracket it.
+    Evidence is paged (a commitment may gather thousands; only the page's rows are read);
+    each status change appears on exactly one page: the one whose evidence dates bracket it.
     """
-    c = get_commitment(session, slug)
-    stats = _stats_of(session, c.id)
-    history = list(
-        session.scalars(
-            select(StatusChange)
-            .where(StatusChange.commitment_id == c.id)
-            .order_by(StatusChange.changed_at, StatusChange.id)
-            .options(
-                joinedload(StatusChange.evidence).joinedload(Evidence.publication),
-                joinedload(StatusChange.commitment),
-            )
-        )
-    )
+    head = _commitment_head(session, slug)
+    linked, kept, total = int(head.linked), int(head.linked) - int(head.rejected or 0), int(head.total or 1)
+    history = _history(session, head.id, head.slug)
     offset = (page - 1) * per_page
     bounded_above = page > 1
     # One sorted read of ids and dates: the previous page's last row (for the bracket), this
     # page, and one more (to know whether another page follows).
-    keys = _evidence_ids(
+    keys = _commitment_evidence(
         session,
-        [Evidence.commitment_id == c.id],
+        head.id,
+        linked,
         offset - 1 if bounded_above else 0,
-        per_page + 1 + bounded_above,
+        per_page + 1 + int(bounded_above),
+        total=total,
+    )
+    newest = (
+        keys[:1] if not bounded_above else _commitment_evidence(session, head.id, linked, 0, 1, total=total)
     )
     previous_key = keys.pop(0) if bounded_above and keys else None
     page_keys, has_next = _page(keys, per_page)
-    evidence = _load_evidence(session, [key for key, _ in page_keys])
+    evidence = _evidence_dicts(session, [key for key, _ in page_keys])
+    dates = dict(page_keys)
 
     # Status changes in (lower, upper]: upper is the last date of the previous page.
     upper: datetime | None = previous_key[1] if previous_key is not None else None
@@ -237,20 +479,15 @@ def commitment_page(session: Session, slug: str, page: int = 1, per_page: int = 
 
     items: list[tuple[datetime | None, int, dict[str, Any]]] = []
     for e in evidence:
-        items.append((_evidence_date(e), 0, {"kind": "evidence", **evidence_dict(e)}))
-    for s in history:
-        if on_this_page(s.changed_at):
-            items.append((s.changed_at, 1, {"kind": "status", **status_change_dict(s)}))
+        items.append((dates[e["id"]], 0, {"kind": "evidence", **e}))
+    for changed_at, change in history:
+        if on_this_page(changed_at):
+            items.append((changed_at, 1, {"kind": "status", **change}))
     items.sort(key=lambda item: (item[0] is None, -(item[0].timestamp() if item[0] else 0), item[1]))
 
-    detail = commitment_summary(c, stats, history[-1].changed_at if history else None)
+    detail = _detail(head, kept, newest[0][1] if newest else None, history)
     detail.update(
         {
-            "description": {"fr": c.description_fr, "en": c.description_en},
-            "deadline_note": {"fr": c.deadline_note_fr, "en": c.deadline_note_en}
-            if c.deadline_note_fr or c.deadline_note_en
-            else None,
-            "history": [status_change_dict(s) for s in history],
             "timeline": [item for _, _, item in items],
             "page": page,
             "per_page": per_page,
@@ -265,32 +502,12 @@ def commitment_with_history(session: Session, slug: str, evidence_limit: int = 2
 
     The rest of the evidence is paged through `evidence_page(commitment=slug)`.
     """
-    c = get_commitment(session, slug)
-    stats = _stats_of(session, c.id)
-    history = list(
-        session.scalars(
-            select(StatusChange)
-            .where(StatusChange.commitment_id == c.id)
-            .order_by(StatusChange.changed_at, StatusChange.id)
-            .options(
-                joinedload(StatusChange.evidence).joinedload(Evidence.publication),
-                joinedload(StatusChange.commitment),
-            )
-        )
-    )
-    detail = commitment_summary(c, stats, history[-1].changed_at if history else None)
-    keys = _evidence_ids(session, [Evidence.commitment_id == c.id], 0, evidence_limit)
-    evidence = _load_evidence(session, [key for key, _ in keys])
-    detail.update(
-        {
-            "description": {"fr": c.description_fr, "en": c.description_en},
-            "deadline_note": {"fr": c.deadline_note_fr, "en": c.deadline_note_en}
-            if c.deadline_note_fr or c.deadline_note_en
-            else None,
-            "history": [status_change_dict(s) for s in history],
-            "evidence": [evidence_dict(e) for e in evidence],
-        }
-    )
+    head = _commitment_head(session, slug)
+    linked, kept = int(head.linked), int(head.linked) - int(head.rejected or 0)
+    history = _history(session, head.id, head.slug)
+    keys = _commitment_evidence(session, head.id, linked, 0, evidence_limit, total=int(head.total or 1))
+    detail = _detail(head, kept, keys[0][1] if keys else None, history)
+    detail["evidence"] = _evidence_dicts(session, [key for key, _ in keys])
     return detail
 
 
@@ -306,9 +523,17 @@ def evidence_page(
     per_page: int = 50,
 ) -> tuple[list[dict[str, Any]], bool]:
     """One page of evidence (newest publication first, then id): the rows and whether more follow."""
-    where = _evidence_filters(session, commitment, signal, since)
-    keys, has_next = _page(_evidence_ids(session, where, (page - 1) * per_page, per_page + 1), per_page)
-    return [evidence_dict(e) for e in _load_evidence(session, [key for key, _ in keys])], has_next
+    offset = (page - 1) * per_page
+    if commitment and not signal and since is None:
+        head = _commitment_head(session, commitment)
+        found = _commitment_evidence(
+            session, head.id, int(head.linked), offset, per_page + 1, total=int(head.total or 1)
+        )
+    else:
+        where = _evidence_filters(session, commitment, signal, since)
+        found = _evidence_ids(session, where, offset, per_page + 1)
+    keys, has_next = _page(found, per_page)
+    return _evidence_dicts(session, [key for key, _ in keys]), has_next
 
 
 def publications_page(
@@ -346,13 +571,55 @@ def publications_page(
     ids, has_next = _page(ids, per_page)
     if not ids:
         return [], has_next
-    loaded = session.scalars(
-        select(Publication)
+    return _publication_dicts(session, ids), has_next
+
+
+def _publication_dicts(session: Session, ids: list[int]) -> list[dict[str, Any]]:
+    """`publication_dict` of the publications with these ids, in the order given, read as plain rows.
+
+    The same shape as `storage.queries.publication_dict` (a test holds them equal).
+    """
+    revisions = (
+        select(func.count(PublicationRevision.id))
+        .where(PublicationRevision.publication_id == Publication.id)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            Publication.id,
+            Publication.url,
+            Source.slug.label("source"),
+            Publication.title,
+            Publication.published_at,
+            Publication.modified_at,
+            Publication.language,
+            Publication.summary,
+            Publication.tags,
+            Publication.first_seen_at,
+            Publication.fetched_via,
+            Publication.extracted_by,
+            revisions.label("revisions"),
+        )
+        .join(Source, Source.id == Publication.source_id)
         .where(Publication.id.in_(ids))
-        .options(defer(Publication.body), joinedload(Publication.source), selectinload(Publication.revisions))
-    ).unique()
-    found = {p.id: p for p in loaded}
-    return [publication_dict(found[i]) for i in ids if i in found], has_next
+    )
+    found = {}
+    for row in session.execute(query).mappings():
+        found[row["id"]] = {
+            "url": row["url"],
+            "source": row["source"],
+            "title": row["title"],
+            "published_at": iso(row["published_at"]),
+            "modified_at": iso(row["modified_at"]),
+            "language": row["language"],
+            "summary": row["summary"],
+            "tags": list(row["tags"]),
+            "first_seen_at": iso(row["first_seen_at"]),
+            "fetched_via": row["fetched_via"],
+            "extracted_by": row["extracted_by"],
+            "revisions": int(row["revisions"] or 0),
+        }
+    return [found[i] for i in ids if i in found]
 
 
 def evidence_csv_rows(

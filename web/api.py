@@ -21,8 +21,9 @@ from pydantic import BaseModel, ConfigDict
 
 from storage.db import session_scope
 from storage.models import SIGNALS, STATUSES, THEMES
-from storage.queries import NotFound, get_commitment, list_commitments, list_sources
+from storage.queries import NotFound, get_commitment, list_sources
 from storage.web_queries import (
+    commitment_list,
     commitment_with_history,
     evidence_csv_rows,
     evidence_page,
@@ -239,7 +240,7 @@ def commitments(
 ) -> Response:
     """The commitments (filterable by status, theme, actor), in baseline order."""
     with db(request) as session:
-        rows = list_commitments(session, status=status, theme=theme, actor=actor)
+        rows = commitment_list(session, status=status, theme=theme, actor=actor)
     start = (page - 1) * per_page
     return _paged(request, rows[start : start + per_page], page, per_page, len(rows) > start + per_page)
 
@@ -274,7 +275,7 @@ def commitments_csv(
 ) -> StreamingResponse:
     """The commitments as CSV (UTF-8, one row each; actors joined by ' | ')."""
     with db(request) as session:
-        rows = list_commitments(session, status=status, theme=theme, actor=actor)
+        rows = commitment_list(session, status=status, theme=theme, actor=actor)
     flat = (
         {
             **{k: row[k] for k in COMMITMENT_CSV_FIELDS if k in row},

@@ -12,9 +12,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from storage.models import STATUSES, THEMES
-from storage.queries import list_commitments, list_sources
-from storage.web_queries import commitment_page, commitment_rows, filter_options, publications_page
-from web.render import db, render
+from storage.queries import list_sources
+from storage.web_queries import (
+    commitment_page,
+    commitment_rows,
+    commitment_titles,
+    filter_options,
+    publications_page,
+)
+from web.render import db, language, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,49 +52,84 @@ def _day(value: str | None) -> datetime | None:
 
 
 DASHBOARD_TTL = 30.0  # seconds; the tracker moves after crawls (hours apart), not per request
-_dashboard_lock = threading.Lock()
+_dashboard_lock = threading.Lock()  # guards each app's cache dict
+_dashboard_build = threading.Lock()  # one rebuild at a time, whatever the key
 
 
-def _dashboard_data(
-    request: Request, status: str | None, theme: str | None, actor: str | None
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The dashboard's rows, kept DASHBOARD_TTL seconds: each build aggregates all the evidence."""
+class _Dashboard:
+    """One cache entry: the rows, the filter options, and the pages rendered from them."""
+
+    def __init__(self, rows: list[dict[str, Any]], options: dict[str, Any]) -> None:
+        self.built = time.monotonic()
+        self.rows = rows
+        self.options = options
+        self.pages: dict[tuple[str, str], bytes] = {}  # (language, query string) -> HTML
+
+
+def _dashboard_data(request: Request, status: str | None, theme: str | None, actor: str | None) -> _Dashboard:
+    """The dashboard's rows, kept DASHBOARD_TTL seconds.
+
+    One request rebuilds an expired entry while the others keep serving the previous
+    one; only when there is none yet do they wait for it (and then share it).
+    """
     key = (status, theme, (actor or "").casefold())
-    now = time.monotonic()
+    cache: dict[tuple[str | None, ...], _Dashboard] = request.app.state.dashboard_cache  # one per app
     with _dashboard_lock:
-        cache = request.app.state.dashboard_cache  # one per app
         hit = cache.get(key)
-    if hit is not None and now - hit[0] < DASHBOARD_TTL:
-        return hit[1], hit[2]
-    with db(request) as session:
-        rows = commitment_rows(session, status=status, theme=theme, actor=actor)
-        options = filter_options(session)
-    with _dashboard_lock:
-        if len(cache) > 500:
-            cache.clear()
-        cache[key] = (now, rows, options)
-    return rows, options
+    if hit is not None and time.monotonic() - hit.built < DASHBOARD_TTL:
+        return hit
+    if not _dashboard_build.acquire(blocking=hit is None):
+        return hit  # being rebuilt: the previous rows meanwhile
+    try:
+        with _dashboard_lock:
+            fresh = cache.get(key)
+        if fresh is not None and fresh is not hit and time.monotonic() - fresh.built < DASHBOARD_TTL:
+            return fresh  # built while this request waited
+        with db(request) as session:
+            entry = _Dashboard(
+                commitment_rows(session, status=status, theme=theme, actor=actor), filter_options(session)
+            )
+        with _dashboard_lock:
+            if len(cache) > 500:
+                cache.clear()
+            cache[key] = entry
+        return entry
+    finally:
+        _dashboard_build.release()
 
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request) -> HTMLResponse:
-    """Every commitment with its status, last evidence and days since; filters by theme, actor, status."""
+    """Every commitment with its status, last evidence and days since; filters by theme, actor, status.
+
+    The page is the same for everyone asking in the same language with the same query
+    string (it has no form token), so it is rendered once per cache entry.
+    """
     params = request.query_params
     status = _choice(params.get("status"), STATUSES)
     theme = _choice(params.get("theme"), THEMES)
     actor = (params.get("actor") or "").strip()[:100] or None
-    rows, options = _dashboard_data(request, status, theme, actor)
-    return render(
+    entry = _dashboard_data(request, status, theme, actor)
+    lang = language(request)
+    page_key = (lang, request.url.query)
+    html = entry.pages.get(page_key)
+    if html is not None:
+        return HTMLResponse(html, headers={"Content-Language": lang, "Vary": "Accept-Language, Cookie"})
+    response = render(
         request,
         "dashboard.html",
         {
-            "rows": rows,
+            "rows": entry.rows,
             "statuses": STATUSES,
             "themes": THEMES,
-            "actors": options["actors"],
+            "actors": entry.options["actors"],
             "selected": {"status": status, "theme": theme, "actor": actor},
         },
+        lang=lang,
     )
+    if len(entry.pages) < 64 and len(page_key[1]) <= 300:
+        entry.pages[page_key] = bytes(response.body)
+    return response
 
 
 @router.get("/commitments/{slug}", response_class=HTMLResponse)
@@ -149,7 +190,7 @@ def sources(request: Request) -> HTMLResponse:
 def commitment_choices(request: Request) -> list[dict[str, object]]:
     """Slugs and titles for the subscription forms' commitment filter."""
     with db(request) as session:
-        return list_commitments(session)
+        return commitment_titles(session)
 
 
 __all__ = ["commitment_choices", "router"]

@@ -14,11 +14,13 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from fastapi import Request, Response
+from fastapi.responses import PlainTextResponse
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_COOKIE = "sw_csrf"
 REVIEW_COOKIE = "sw_review"
@@ -162,33 +164,74 @@ class ReviewSession:
         return hmac.compare_digest(str(fingerprint), self._fingerprint(token))
 
 
-def security_headers_middleware(
-    csrf: Csrf,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    """Headers every answer gets, and the CSRF cookie when a page made a new id."""
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    # `same-origin`, not `no-referrer`: under `no-referrer` browsers send `Origin: null` with
+    # our own form posts, which the CSRF check must refuse.
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "interest-cohort=(), camera=(), microphone=(), geolocation=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
 
-    async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        path = request.url.path
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", DOCS_CSP if path == "/api/docs" else PAGE_CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault(
-            "Permissions-Policy", "interest-cohort=(), camera=(), microphone=(), geolocation=()"
+
+class SecurityHeaders:
+    """ASGI middleware: the headers every answer gets, and the CSRF cookie when a page made a new id.
+
+    Plain ASGI rather than `BaseHTTPMiddleware`, which costs a task and a stream per request.
+    """
+
+    def __init__(self, app: ASGIApp, csrf: Csrf) -> None:
+        self.app = app
+        self.csrf = csrf
+
+    def _cookie(self, csrf_id: str) -> str:
+        carrier = Response()
+        carrier.set_cookie(
+            CSRF_COOKIE,
+            csrf_id,
+            max_age=CSRF_MAX_AGE * 12,
+            httponly=True,
+            samesite="lax",
+            secure=self.csrf.secure_cookies,
+            path="/",
         )
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if getattr(request.state, "csrf_new", False):
-            response.set_cookie(
-                CSRF_COOKIE,
-                request.state.csrf_id,
-                max_age=CSRF_MAX_AGE * 12,
-                httponly=True,
-                samesite="lax",
-                secure=csrf.secure_cookies,
-                path="/",
-            )
-        return response
+        return carrier.headers["set-cookie"]
 
-    return middleware
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})  # shared with `request.state` below
+        policy = DOCS_CSP if scope["path"] == "/api/docs" else PAGE_CSP
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", policy)
+                for name, value in SECURITY_HEADERS:
+                    headers.setdefault(name, value)
+                if state.get("csrf_new"):
+                    headers.append("set-cookie", self._cookie(str(state["csrf_id"])))
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class LimitBody:
+    """ASGI middleware: forms are small, so large bodies are refused before anything parses them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for name, value in scope["headers"]:
+                if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
+                    answer = PlainTextResponse(
+                        f"request body too large ({self.max_bytes // 1024} KiB at most)", status_code=413
+                    )
+                    await answer(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)

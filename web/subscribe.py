@@ -29,8 +29,7 @@ from digests.subscriptions import (
     update_preferences,
 )
 from storage.models import THEMES
-from storage.queries import list_commitments
-from storage.web_queries import filter_options
+from storage.web_queries import commitment_titles, filter_options
 from web.i18n import LANGUAGES, Translator
 from web.render import db, language, render
 
@@ -49,7 +48,7 @@ def _choices(request: Request) -> dict[str, Any]:
     with db(request) as session:
         return {
             "all_themes": THEMES,
-            "all_commitments": [{"slug": c["slug"], "title": c["title"]} for c in list_commitments(session)],
+            "all_commitments": commitment_titles(session),
             "all_sources": [s for s in filter_options(session)["sources"] if s["slug"] != "manual"],
         }
 
