@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import threading
 import time
 from typing import Any
 
@@ -58,6 +60,26 @@ class ProgressReporter:
         emit("progress", source=spider.name, **counts)
 
 
+def exit_when_orphaned(interval: float = 2.0) -> None:
+    """Stop if the parent dies: no one would read our progress or kill us on its timeout.
+
+    The child runs in its own session (so the parent can kill its whole group), which
+    also means a killed scheduler would leave it crawling on, possibly beside the next
+    scheduler's crawl of the same source. What is stored so far stays stored.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                sys.stderr.write("crawl child: parent process gone, stopping\n")
+                sys.stderr.flush()
+                os._exit(3)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.child")
     parser.add_argument("source", choices=sorted(SPIDERS))
@@ -65,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-url", default=None)
     parser.add_argument("--full", action="store_true")
     args = parser.parse_args(argv)
+    exit_when_orphaned()
 
     process = CrawlerProcess({"LOG_LEVEL": "WARNING"}, install_root_handler=True)
     crawler = process.create_crawler(SPIDERS[args.source])
