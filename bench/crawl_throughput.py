@@ -1,23 +1,55 @@
-"""Crawl throughput and incremental cost on a generated mirror of cyber.gouv.fr.
+"""Crawl throughput and incremental cost on a generated mirror of cyber.gouv.fr (issue 8, items 1-2).
 
-5,000 article pages in the anssi site's real markup (taken from the fixture mirror),
-listing pages of ten with pagination, RSS and Atom feeds, a sitemap and robots.txt,
-served on 127.0.0.1 with ETag / Last-Modified. The real spider and pipeline crawl it
-into SQLite with throttling off and concurrency raised. Reference: `scrapy bench`,
-run by this script. Then two recrawls: nothing changed, and 10 new articles.
+    .venv/bin/python bench/crawl_throughput.py [--articles 5000] [--bench-seconds 20]
+
+The mirror, written to a temporary folder, is the anssi site as the fixture mirror
+(tests/sites/anssi) has it: 5,000 article pages made from a real article page (title,
+"Publié le …" line, tags, lead, body paragraphs of varied text), the /actualites/
+listing in DSFR cards, 12 per page, paginated with ?page=N, the RSS and Atom feeds
+(the 20 latest items, links on cyber.sites.beta.gouv.fr as on the real feeds), a
+sitemap with lastmod dates, and robots.txt. tests/support/sites.py serves it on
+127.0.0.1 (a threading server, backlog 128), every 200 with an ETag and a
+Last-Modified, answering 304 to a matching conditional GET, and logging every request.
+
+1. Throughput: `crawler.runner.crawl` (the real child process, spider and storage
+   pipeline) into a fresh SQLite database (`summitwatch db upgrade`, `baseline load`),
+   AutoThrottle and download delay off, 16 requests per domain. Pages per second are
+   stored article pages over the whole crawl (child process start to end, entry points
+   and listing pages included); peak RSS is the crawl child's (getrusage of the
+   waited-for children of a wrapper process that runs only the crawl).
+   Reference: `scrapy bench` (Scrapy's own server and link-following spider, no
+   parsing, no storage) from the same venv for --bench-seconds: responses over its
+   elapsed time, and its peak RSS measured the same way. (The spider follows at most
+   200 listing pages, its guard against endless listings; the sitemap brings the rest.)
+2. Incremental cost: the same mirror crawled again, nothing changed; then 10 new
+   articles at the head of the listing, the feeds and the sitemap (the site
+   regenerated as a CMS would, so every listing page shifts), crawled again. Requests
+   are counted in the server's log. The reference is the least a crawler must ask:
+   the entry points (robots.txt, listing page 1, the feeds, the sitemap), then those
+   plus the 10 new articles (the listing pages leading to them: page 1, itself an
+   entry point, which also holds known articles, so pagination stops there).
+
+Figures are printed (and as BENCH lines for bench/run_all.py), never asserted.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import random
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
+import unicodedata
 from datetime import datetime, timedelta
+from email.utils import format_datetime
 from html import escape
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -26,198 +58,581 @@ from bench.common import report, timer  # noqa: E402
 from tests.support.sites import FixtureSite  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "sites" / "anssi"
+TEMPLATE = FIXTURE / "actualites" / "feuille-de-route-2026-2027-de-linesia-lanssi-mobilisee" / "index.html"
 TEMPLATE_SLUG = "feuille-de-route-2026-2027-de-linesia-lanssi-mobilisee"
 TEMPLATE_TITLE = (
     "Feuille de route 2026-2027 de l'INESIA : l'ANSSI mobilisée sur la sécurité des systèmes d'IA"
 )
-ARTICLES = 5_000
-PER_PAGE = 10
-START = datetime(2026, 3, 1, 10, 0)
+CANONICAL = "https://cyber.gouv.fr"
+FEED_HOST = "http://cyber.sites.beta.gouv.fr"  # the real feeds link there (sources.md)
+PER_PAGE = 12
+FEED_ITEMS = 20
+NEW_ARTICLES = 10
+PARIS = ZoneInfo("Europe/Paris")
+NEWEST = datetime(2026, 3, 5, 9, 30, tzinfo=PARIS)
+ARTICLE_PREFIX = "/actualites/"
+ENTRY_POINTS = ("/robots.txt", "/actualites/", "/actualites/rss/", "/actualites/atom/", "/sitemap.xml")
+
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+SUBJECTS = [
+    "CERT-FR",
+    "Rançongiciels",
+    "Intelligence artificielle",
+    "NIS 2",
+    "Cloud de confiance",
+    "Cryptographie post-quantique",
+    "Collectivités territoriales",
+    "Santé",
+    "Jeux olympiques",
+    "Qualification",
+    "Messagerie sécurisée",
+    "Systèmes industriels",
+]
+ACTIONS = [
+    "l'ANSSI publie un guide de bonnes pratiques",
+    "vulnérabilités critiques activement exploitées",
+    "lancement d'un appel à projets",
+    "retour d'expérience d'un exercice de crise",
+    "de nouvelles recommandations de sécurité",
+    "le rapport annuel est disponible",
+    "l'ANSSI et ses partenaires publient un cadre d'évaluation",
+    "une campagne de sensibilisation nationale",
+    "publication d'un référentiel d'exigences",
+    "premières qualifications délivrées",
+]
+TAGS = [
+    "Intelligence artificielle",
+    "CERT-FR",
+    "Collectivités",
+    "NIS 2",
+    "Recrutement",
+    "Évaluation",
+    "INESIA",
+    "Cryptographie",
+    "Santé",
+    "Industrie",
+]
+SENTENCES = [
+    "L'Agence nationale de la sécurité des systèmes d'information publie ce jour un document destiné aux "
+    "opérateurs d'importance vitale et aux entités essentielles.",
+    "Face à la recrudescence des attaques par rançongiciel visant les communes et les intercommunalités, "
+    "l'ANSSI rappelle les mesures de sauvegarde hors ligne et de cloisonnement des réseaux.",
+    "Le CERT-FR a constaté l'exploitation active de plusieurs vulnérabilités affectant des équipements de "
+    "bordure largement déployés dans les administrations et les entreprises.",
+    "Les correctifs publiés par l'éditeur doivent être appliqués sans délai ; à défaut, l'équipement doit "
+    "être isolé du réseau et ses journaux conservés pour analyse.",
+    "Annoncé le 31 janvier 2025 en amont du Sommet pour l'action sur l'IA, l'INESIA fédère l'ANSSI, Inria, "
+    "le LNE et le PEReN sous le pilotage conjoint du SGDSN et de la DGE.",
+    "La méthodologie d'évaluation de la cybersécurité des systèmes d'IA sera testée sur des cas d'usage réels "
+    "avant la fin de l'année.",
+    "Les campagnes d'évaluation conjointes portent sur des agents d'IA et sur la robustesse des modèles face "
+    "à l'injection de requêtes et à l'empoisonnement de données.",
+    "La transposition de la directive NIS 2 étend les obligations de cybersécurité à plusieurs milliers "
+    "d'entités publiques et privées.",
+    "Un accompagnement est proposé aux collectivités : diagnostic, parcours de cybersécurité et mise en "
+    "relation avec des prestataires qualifiés.",
+    "Le guide détaille les mesures d'hygiène informatique prioritaires : inventaire, mises à jour, "
+    "authentification multifacteur, journalisation et sauvegardes.",
+    "L'exercice a réuni plus de deux cents participants issus des ministères, des opérateurs et des "
+    "collectivités, autour d'un scénario de crise d'ampleur nationale.",
+    "Les enseignements tirés de l'exercice portent sur la coordination interministérielle, la communication "
+    "de crise et la continuité d'activité.",
+    "L'institut représente la France au sein du réseau international des instituts de sécurité de l'IA, aux "
+    "côtés du Royaume-Uni, du Canada, du Japon et de Singapour.",
+    "La migration vers une cryptographie résistante aux ordinateurs quantiques doit être planifiée dès "
+    "maintenant pour les données à longue durée de confidentialité.",
+    "Les produits qualifiés figurent au catalogue publié sur le site de l'Agence, avec leur niveau de "
+    "qualification et la date d'expiration de leur certificat.",
+    "« La sécurité numérique est l'affaire de tous », souligne le directeur général de l'ANSSI, qui appelle "
+    "les dirigeants à en faire une priorité stratégique.",
+    "Les établissements de santé font l'objet d'une campagne d'hameçonnage ciblée ; les messages usurpent "
+    "l'identité d'organismes publics.",
+    "Le référentiel précise les exigences applicables aux prestataires de services de confiance et les "
+    "modalités de leur évaluation par un centre agréé.",
+]
+HEADINGS = [
+    "Les principales recommandations",
+    "Un accompagnement renforcé",
+    "Calendrier",
+    "Une coopération internationale renforcée",
+    "Ce qu'il faut retenir",
+]
 
 
-def slug(i: int) -> str:
-    return f"note-technique-{i:05d}-securite-des-systemes-dinformation"
+# -- the generated site ------------------------------------------------------------------
 
 
-def title(i: int) -> str:
-    return f"Note technique n°{i} : recommandations de sécurité pour les systèmes d'information"
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
-def card(i: int) -> str:
-    day = START - timedelta(hours=i)
-    return f"""      <div class="fr-col-12 fr-col-md-6 fr-col-lg-4">
-        <div class="fr-card fr-enlarge-link">
-          <div class="fr-card__body">
-            <div class="fr-card__content">
-            <h3 class="fr-card__title"><a href="/actualites/{slug(i)}/">{escape(title(i))}</a></h3>
-            <p class="fr-card__desc">Publié le {day:%d/%m/%Y}</p>
-            </div>
-          </div>
-        </div>
-      </div>
-"""
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(text).lower().replace("'", "")).strip("-")
 
 
-def build(folder: Path, newest: int, count: int) -> None:
-    """Articles newest..newest-count+1 (numbers descend with age), listings, feeds, sitemap."""
-    if folder.exists():
-        shutil.rmtree(folder)
-    (folder / "actualites").mkdir(parents=True)
-    shutil.copy(FIXTURE / "robots.txt", folder / "robots.txt")
-    article = (FIXTURE / "actualites" / TEMPLATE_SLUG / "index.html").read_text(encoding="utf-8")
-    article = article.replace(escape(TEMPLATE_TITLE, quote=False), "{TITLE}").replace(
-        TEMPLATE_TITLE, "{TITLE}"
+class Article:
+    """Article number `n` (1 is the oldest); its text is a function of `n` alone."""
+
+    def __init__(self, n: int) -> None:
+        rng = random.Random(n)
+        self.n = n
+        self.title = f"{rng.choice(SUBJECTS)} : {rng.choice(ACTIONS)} (n° {n})"
+        self.slug = slugify(self.title)
+        self.path = f"{ARTICLE_PREFIX}{self.slug}/"
+        self.published = NEWEST - timedelta(hours=7 * (100_000 - n))
+        self.tags = rng.sample(TAGS, rng.randint(1, 3))
+        self.lead = " ".join(rng.sample(SENTENCES, 2))
+        self.sections = [
+            (rng.choice(HEADINGS), rng.sample(SENTENCES, rng.randint(2, 4))) for _ in range(rng.randint(2, 3))
+        ]
+
+    @property
+    def teaser(self) -> str:
+        return self.lead[:160].rsplit(" ", 1)[0] + " […]"
+
+    def day_text(self, weekday: bool = True) -> str:
+        d = self.published
+        day = f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+        return f"{WEEKDAYS[d.weekday()]} {day}" if weekday else day
+
+
+class Site:
+    """Writes the mirror: pages under `folder`, plus its `_routes.json` (Last-Modified per URL)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        page = TEMPLATE.read_text(encoding="utf-8")
+        start = page.index('<div class="fr-col-12 fr-col-md-9">') + len('<div class="fr-col-12 fr-col-md-9">')
+        end = page.index("</div>\n      </div>\n    </div>\n  </main>")
+        self.article_head = page[:start]
+        self.article_tail = page[end:]
+        listing = (FIXTURE / "actualites" / "index.html").read_text(encoding="utf-8")
+        grid = '<div class="fr-grid-row fr-grid-row--gutters fr-mb-6w">'
+        self.listing_head, _, rest = listing.partition(grid)
+        self.listing_head += grid + "\n"
+        nav_start = rest.index('      <nav role="navigation" class="fr-pagination')
+        self.listing_tail = rest[rest.index("</nav>", nav_start) + len("</nav>") :]
+
+    def write(self, numbers: list[int]) -> list[Article]:
+        """Articles with these numbers, newest first, and every page that lists them."""
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
+        (self.folder / "actualites").mkdir(parents=True)
+        articles = [Article(n) for n in sorted(numbers, reverse=True)]
+        newest = articles[0].published
+        routes: dict[str, dict[str, str]] = {}
+        for article in articles:
+            target = self.folder / article.path.strip("/")
+            target.mkdir()
+            (target / "index.html").write_text(self.article_page(article), encoding="utf-8")
+            routes[article.path] = {"last_modified": article.published.isoformat()}
+        pages = (len(articles) + PER_PAGE - 1) // PER_PAGE
+        for p in range(1, pages + 1):
+            name = "index.html" if p == 1 else f"index.page-{p}.html"
+            html = self.listing_page(articles[(p - 1) * PER_PAGE : p * PER_PAGE], p, pages)
+            (self.folder / "actualites" / name).write_text(html, encoding="utf-8")
+        for kind, text in (
+            ("rss", self.rss(articles[:FEED_ITEMS])),
+            ("atom", self.atom(articles[:FEED_ITEMS])),
+        ):
+            (self.folder / "actualites" / kind).mkdir()
+            (self.folder / "actualites" / kind / "index.xml").write_text(text, encoding="utf-8")
+        (self.folder / "sitemap.xml").write_text(self.sitemap(articles), encoding="utf-8")
+        shutil.copy(FIXTURE / "robots.txt", self.folder / "robots.txt")
+        for path in ENTRY_POINTS[1:]:
+            routes[path] = {"last_modified": newest.isoformat()}
+        (self.folder / "_routes.json").write_text(json.dumps(routes), encoding="utf-8")
+        return articles
+
+    def article_page(self, a: Article) -> str:
+        head = self.article_head.replace(escape(TEMPLATE_TITLE, quote=False), escape(a.title, quote=False))
+        head = head.replace(TEMPLATE_TITLE, a.title).replace(TEMPLATE_SLUG, a.slug)
+        head = re.sub(
+            r'<meta name="description" content="[^"]*">',
+            f'<meta name="description" content="{escape(a.teaser)}">',
+            head,
+        )
+        tags = "".join(
+            f'\n          <li><a class="fr-tag fr-tag--sm" href="/actualites/?tag={slugify(t)}">{escape(t)}</a></li>'
+            for t in a.tags
+        )
+        sections = "".join(
+            f"\n          <h2>{escape(h)}</h2>" + "".join(f"\n          <p>{escape(s)}</p>" for s in ss)
+            for h, ss in a.sections
+        )
+        main = (
+            f"\n        <h1>{escape(a.title)}</h1>"
+            f'\n        <p class="fr-text--sm fr-mb-3v">Publié le {a.day_text()}</p>'
+            f'\n        <ul class="fr-tags-group">{tags}\n        </ul>'
+            f'\n        <p class="fr-text--lead">{escape(a.lead)}</p>'
+            f'\n        <div class="block-paragraph">{sections}\n        </div>\n        '
+        )
+        return head + main + self.article_tail
+
+    def listing_page(self, articles: list[Article], page: int, pages: int) -> str:
+        cards = []
+        for k, a in enumerate(articles):
+            # Both card styles of the fixture: a teaser and a dated card detail, or the date as the description.
+            if k % 2 == 0:
+                body = (
+                    f'            <p class="fr-card__desc">{escape(a.teaser)}</p>\n'
+                    f'            <div class="fr-card__start"><ul class="fr-tags-group"><li><p class="fr-tag fr-tag--sm">{escape(a.tags[0])}</p></li></ul></div>\n'
+                    '            <div class="fr-card__end">\n'
+                    f'              <p class="fr-card__detail fr-icon-calendar-line">Publié le {a.day_text(weekday=False)}</p>\n'
+                    "            </div>\n"
+                )
+            else:
+                body = (
+                    f'            <p class="fr-card__desc">Publié le {a.published:%d/%m/%Y}</p>\n'
+                    f'            <div class="fr-card__start"><ul class="fr-tags-group"><li><p class="fr-tag fr-tag--sm">{escape(a.tags[0])}</p></li></ul></div>\n'
+                )
+            href = f"{CANONICAL}{a.path}" if k % 3 == 0 else a.path  # the fixture mixes both
+            cards.append(
+                '      <div class="fr-col-12 fr-col-md-6 fr-col-lg-4">\n'
+                '        <div class="fr-card fr-enlarge-link">\n'
+                '          <div class="fr-card__body">\n'
+                '            <div class="fr-card__content">\n'
+                f'            <h3 class="fr-card__title"><a href="{href}">{escape(a.title)}</a></h3>\n'
+                f"{body}"
+                "            </div>\n"
+                "          </div>\n"
+                "        </div>\n"
+                "      </div>\n"
+            )
+        head = self.listing_head.replace("Page 1/3", f"Page {page}/{pages}")
+        if page > 1:
+            head = head.replace(
+                '<link rel="canonical" href="https://cyber.gouv.fr/actualites/">',
+                f'<link rel="canonical" href="https://cyber.gouv.fr/actualites/?page={page}">',
+            )
+        return head + "".join(cards) + "      </div>\n" + self.pagination(page, pages) + self.listing_tail
+
+    @staticmethod
+    def pagination(page: int, pages: int) -> str:
+        """DSFR pagination: first, previous, a window of pages, next, last."""
+
+        def href(p: int) -> str:
+            return "/actualites/" if p == 1 else f"/actualites/?page={p}"
+
+        items = []
+        if page > 1:
+            items.append(
+                f'<li><a class="fr-pagination__link fr-pagination__link--first" href="{href(1)}">Première page</a></li>'
+            )
+            items.append(
+                f'<li><a class="fr-pagination__link fr-pagination__link--prev fr-pagination__link--lg-label" href="{href(page - 1)}">Page précédente</a></li>'
+            )
+        for p in range(max(1, page - 2), min(pages, page + 2) + 1):
+            current = ' aria-current="page"' if p == page else ""
+            items.append(
+                f'<li><a class="fr-pagination__link" href="{href(p)}"{current} title="Page {p}">{p}</a></li>'
+            )
+        if page < pages:
+            items.append(
+                f'<li><a class="fr-pagination__link fr-pagination__link--next fr-pagination__link--lg-label" href="?page={page + 1}">Page suivante</a></li>'
+            )
+            items.append(
+                f'<li><a class="fr-pagination__link fr-pagination__link--last" href="{href(pages)}">Dernière page</a></li>'
+            )
+        lis = "".join(f"\n          {i}" for i in items)
+        return (
+            '      <nav role="navigation" class="fr-pagination fr-mb-6w" aria-label="Pagination">\n'
+            f'        <ul class="fr-pagination__list">{lis}\n        </ul>\n      </nav>'
+        )
+
+    @staticmethod
+    def rss(articles: list[Article]) -> str:
+        items = "".join(
+            "\n    <item>"
+            f"\n      <title>{escape(a.title, quote=False)}</title>"
+            f"\n      <link>{FEED_HOST}{a.path}</link>"
+            f"\n      <description>{escape(a.teaser, quote=False)}</description>"
+            f"\n      <pubDate>{format_datetime(a.published)}</pubDate>"
+            f"\n      <guid>{FEED_HOST}{a.path}</guid>"
+            "\n    </item>"
+            for a in articles
+        )
+        return (
+            '<?xml version="1.0" encoding="utf-8"?>\n<rss xmlns:atom="http://www.w3.org/2005/Atom" version="2.0">\n'
+            "  <channel>\n    <title>Les actualités</title>\n"
+            f"    <link>{FEED_HOST}/actualites/</link>\n    <description>Les actualités de l'ANSSI</description>\n"
+            f'    <atom:link href="{FEED_HOST}/actualites/rss/" rel="self"/>\n    <language>fr</language>\n'
+            f"    <lastBuildDate>{format_datetime(articles[0].published)}</lastBuildDate>{items}\n  </channel>\n</rss>\n"
+        )
+
+    @staticmethod
+    def atom(articles: list[Article]) -> str:
+        entries = "".join(
+            "\n  <entry>"
+            f"\n    <title>{escape(a.title, quote=False)}</title>"
+            f'\n    <link href="{FEED_HOST}{a.path}" rel="alternate"/>'
+            f"\n    <published>{a.published.isoformat()}</published>"
+            f"\n    <updated>{a.published.isoformat()}</updated>"
+            f"\n    <id>{FEED_HOST}{a.path}</id>"
+            f'\n    <summary type="html">{escape(a.teaser, quote=False)}</summary>'
+            "\n  </entry>"
+            for a in articles
+        )
+        return (
+            '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">\n'
+            f'  <title>Les actualités</title>\n  <link href="{FEED_HOST}/actualites/" rel="alternate"/>\n'
+            f'  <link href="{FEED_HOST}/actualites/atom/" rel="self"/>\n  <id>{FEED_HOST}/actualites/</id>\n'
+            f"  <updated>{articles[0].published.isoformat()}</updated>\n"
+            f"  <subtitle>Les actualités de l'ANSSI</subtitle>{entries}\n</feed>\n"
+        )
+
+    @staticmethod
+    def sitemap(articles: list[Article]) -> str:
+        urls = "".join(
+            f"\n  <url>\n    <loc>{CANONICAL}{a.path}</loc>\n    <lastmod>{a.published:%Y-%m-%d}</lastmod>\n  </url>"
+            for a in articles
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f"  <url>\n    <loc>{CANONICAL}/actualites/</loc>\n    <lastmod>{articles[0].published:%Y-%m-%d}</lastmod>\n  </url>"
+            f"{urls}\n</urlset>\n"
+        )
+
+
+# -- runs ----------------------------------------------------------------------------------
+
+
+def measured(code: str, env: dict[str, str]) -> tuple[dict[str, object], float]:
+    """Run `code` in a wrapper process; its last stdout line is JSON. Returns it and the
+    peak RSS (MB) of the wrapper's waited-for children (the crawl child, scrapy bench)."""
+    wrapper = (
+        f"import json, resource\n{code}\n"
+        "out['children_rss_mb'] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps(out))\n"
     )
-    numbers = list(range(newest, newest - count, -1))
-    for i in numbers:
-        page = folder / "actualites" / slug(i)
-        page.mkdir()
-        text = article.replace(TEMPLATE_SLUG, slug(i)).replace("{TITLE}", escape(title(i), quote=False))
-        (page / "index.html").write_text(text, encoding="utf-8")
-    listing = (FIXTURE / "actualites" / "index.html").read_text(encoding="utf-8")
-    head, _, rest = listing.partition('<div class="fr-grid-row fr-grid-row--gutters fr-mb-6w">')
-    _, _, tail = rest.partition('<nav role="navigation" class="fr-pagination')
-    tail = tail.split("</nav>", 1)[1]
-    pages = (len(numbers) + PER_PAGE - 1) // PER_PAGE
-    for p in range(1, pages + 1):
-        cards = "".join(card(i) for i in numbers[(p - 1) * PER_PAGE : p * PER_PAGE])
-        nav = '<nav role="navigation" class="fr-pagination fr-mb-6w" aria-label="Pagination"><ul class="fr-pagination__list">'
-        if p < pages:
-            nav += f'<li><a class="fr-pagination__link fr-pagination__link--next" href="/actualites/?page={p + 1}">Page suivante</a></li>'
-        nav += "</ul></nav>"
-        html = f'{head}<div class="fr-grid-row fr-grid-row--gutters fr-mb-6w">\n{cards}</div>\n{nav}{tail}'
-        name = "index.html" if p == 1 else f"index.page-{p}.html"
-        (folder / "actualites" / name).write_text(html, encoding="utf-8")
-    recent = numbers[:20]
-    items = "".join(
-        f"<item><title>{escape(title(i))}</title><link>https://cyber.gouv.fr/actualites/{slug(i)}/</link>"
-        f"<pubDate>{(START - timedelta(hours=i)):%a, %d %b %Y %H:%M:%S} +0100</pubDate>"
-        f"<guid>https://cyber.gouv.fr/actualites/{slug(i)}/</guid></item>"
-        for i in recent
+    done = subprocess.run(
+        [sys.executable, "-c", wrapper], env=env, capture_output=True, text=True, cwd=ROOT, timeout=170
     )
-    (folder / "actualites" / "rss").mkdir()
-    (folder / "actualites" / "rss" / "index.xml").write_text(
-        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Les actualités</title>'
-        f"<link>https://cyber.gouv.fr/actualites/</link><description>ANSSI</description>{items}</channel></rss>",
-        encoding="utf-8",
-    )
-    entries = "".join(
-        f"<entry><title>{escape(title(i))}</title><link href='https://cyber.gouv.fr/actualites/{slug(i)}/'/>"
-        f"<id>https://cyber.gouv.fr/actualites/{slug(i)}/</id><updated>{(START - timedelta(hours=i)):%Y-%m-%dT%H:%M:%S}+01:00</updated></entry>"
-        for i in recent
-    )
-    (folder / "actualites" / "atom").mkdir()
-    (folder / "actualites" / "atom" / "index.xml").write_text(
-        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>ANSSI</title>'
-        f"<id>https://cyber.gouv.fr/actualites/</id><updated>2026-03-01T10:00:00+01:00</updated>{entries}</feed>",
-        encoding="utf-8",
-    )
-    urls = "".join(f"<url><loc>https://cyber.gouv.fr/actualites/{slug(i)}/</loc></url>" for i in numbers)
-    (folder / "sitemap.xml").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        f"<url><loc>https://cyber.gouv.fr/actualites/</loc></url>{urls}</urlset>",
-        encoding="utf-8",
-    )
-
-
-def crawl(env: dict[str, str], base_url: str, full: bool = False) -> tuple[float, float, str]:
-    """Seconds, the crawl child's peak RSS (MB) and its summary line."""
-    code = (
-        "import resource, sys\n"
-        "from crawler.runner import crawl\n"
-        f"results = crawl(['anssi'], base_url={base_url!r}, full={full!r})\n"
-        "print('SUMMARY', '; '.join(r.line() for r in results))\n"
-        "print('RSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
-    )
-    with timer() as took:
-        done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         sys.stderr.write(done.stderr[-3000:])
-    summary = next(
-        (line[8:] for line in done.stdout.splitlines() if line.startswith("SUMMARY ")), done.stdout[-300:]
-    )
-    rss = next((float(line[4:]) for line in done.stdout.splitlines() if line.startswith("RSS ")), 0.0)
-    return took["seconds"], rss, summary
+        raise SystemExit(f"wrapper failed (exit {done.returncode})")
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    return out, float(out.pop("children_rss_mb"))
 
 
-def scrapy_bench() -> float:
-    """Pages per second of `scrapy bench` (its own local server and link-following spider)."""
-    scrapy = Path(sys.executable).with_name("scrapy")
-    done = subprocess.run(
-        [str(scrapy), "bench", "-s", "CLOSESPIDER_TIMEOUT=20", "-s", "LOG_LEVEL=INFO"],
-        capture_output=True,
-        text=True,
-        cwd=tempfile.gettempdir(),
+def crawl(env: dict[str, str], base_url: str) -> tuple[dict[str, object], float]:
+    code = (
+        "import dataclasses, time\n"
+        "from crawler.runner import crawl\n"
+        "t0 = time.perf_counter()\n"
+        f"result = crawl(['anssi'], base_url={base_url!r})[0]\n"
+        "out = dataclasses.asdict(result)\n"
+        "out['wall'] = time.perf_counter() - t0\n"
+        "out['line'] = result.line()\n"
     )
-    rates = [float(m) for m in re.findall(r"Crawled \d+ pages \(at (\d+) pages/min\)", done.stderr)]
-    rates = [r for r in rates if r > 0]
-    return (sum(rates) / len(rates)) / 60 if rates else 0.0
+    return measured(code, env)
+
+
+def scrapy_bench(seconds: int) -> tuple[float, float, str]:
+    """Responses per second of `scrapy bench`, its peak RSS (MB), and a summary."""
+    scrapy = str(Path(sys.executable).with_name("scrapy"))
+    code = (
+        "import subprocess\n"
+        f"done = subprocess.run([{scrapy!r}, 'bench', '-s', 'CLOSESPIDER_TIMEOUT={seconds}', '-s', 'LOG_LEVEL=INFO'],"
+        " capture_output=True, text=True)\n"
+        "out = {'log': done.stderr[-6000:], 'code': done.returncode}\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUMMITWATCH_")}
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    with tempfile.TemporaryDirectory() as empty:  # no scrapy.cfg around: Scrapy's defaults
+        env["PWD"] = empty
+        out, rss = measured(f"import os\nos.chdir({empty!r})\n{code}", env)
+    log = str(out["log"])
+    count = re.search(r"'response_received_count': (\d+)", log)
+    elapsed = re.search(r"'elapsed_time_seconds': ([\d.]+)", log)
+    if not (count and elapsed):
+        sys.stderr.write(log[-2000:])
+        return 0.0, rss, "scrapy bench printed no stats"
+    per_second = [int(m) / 60 for m in re.findall(r"Crawled \d+ pages \(at (\d+) pages/min\)", log)]
+    per_second = [r for r in per_second if r > 0]
+    rate = int(count.group(1)) / float(elapsed.group(1))
+    summary = (
+        f"scrapy bench: {count.group(1)} responses in {float(elapsed.group(1)):.1f} s = {rate:.0f}/s "
+        f"(per-second log from {max(per_second, default=0):.0f}/s down to {min(per_second, default=0):.0f}/s), "
+        f"peak RSS {rss:.0f} MB"
+    )
+    return rate, rss, summary
+
+
+def describe(records: list, new_paths: set[str]) -> tuple[dict[str, int], str]:
+    """Requests by kind, and a readable list of them."""
+    kinds = {"entry points": 0, "listing pages 2+": 0, "new articles": 0, "other articles": 0, "other": 0}
+    for r in records:
+        path = r.path
+        if path in ENTRY_POINTS:
+            kinds["entry points"] += 1
+        elif path.startswith("/actualites/?page="):
+            kinds["listing pages 2+"] += 1
+        elif path in new_paths:
+            kinds["new articles"] += 1
+        elif path.startswith(ARTICLE_PREFIX):
+            kinds["other articles"] += 1
+        else:
+            kinds["other"] += 1
+    shown = ", ".join(
+        f"{r.path} {r.status}"
+        for r in sorted(records, key=lambda r: (r.path not in ENTRY_POINTS, r.path))
+        if r.path not in new_paths
+    )
+    return kinds, shown
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--bench-seconds", type=int, default=20)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    summary: list[str] = []
+
+    with tempfile.TemporaryDirectory(prefix="sw-crawl-bench-") as tmp:
         folder = Path(tmp) / "site"
-        build(folder, ARTICLES, ARTICLES)
-        env = {
-            **os.environ,
-            "SUMMITWATCH_DATA_DIR": str(Path(tmp) / "data"),
-            "SUMMITWATCH_CRAWLER__AUTOTHROTTLE": "false",
-            "SUMMITWATCH_CRAWLER__DOWNLOAD_DELAY": "0",
-            "SUMMITWATCH_CRAWLER__CONCURRENCY_PER_DOMAIN": "16",
-            "SUMMITWATCH_CRAWLER__RETRY_TIMES": "1",
-        }
-        env.pop("SUMMITWATCH_DATABASE_URL", None)
+        site_files = Site(folder)
+        first = 100_000 - args.articles + 1
+        with timer() as took:
+            articles = site_files.write(list(range(first, 100_001)))
+        size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+        pages = (len(articles) + PER_PAGE - 1) // PER_PAGE
+        print(
+            f"mirror: {len(articles):,} articles, {pages} listing pages of {PER_PAGE}, RSS + Atom "
+            f"({FEED_ITEMS} items), sitemap, robots.txt; {size / 1e6:.0f} MB written in {took['seconds']:.1f} s"
+        )
+
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SUMMITWATCH_")}
+        env.update(
+            SUMMITWATCH_DATA_DIR=str(Path(tmp) / "data"),
+            SUMMITWATCH_CRAWLER__AUTOTHROTTLE="false",
+            SUMMITWATCH_CRAWLER__DOWNLOAD_DELAY="0",
+            SUMMITWATCH_CRAWLER__CONCURRENCY_PER_DOMAIN="16",
+            SUMMITWATCH_CRAWLER__RETRY_TIMES="1",
+            SUMMITWATCH_CRAWLER__RETRY_BACKOFF="0.2",
+        )
         cli = [sys.executable, "-m", "summitwatch"]
         for step in (["db", "upgrade"], ["baseline", "load"]):
             subprocess.run(cli + step, env=env, check=True, capture_output=True, cwd=ROOT)
+
         site = FixtureSite(folder).start()
         try:
-            seconds, rss, summary = crawl(env, site.base_url)
-            pages = site.count("/actualites/note-technique-", statuses={200})
-            print(f"first crawl: {summary}; {pages} article pages in {seconds:.1f} s")
-            reference = scrapy_bench()
-            report(
-                "crawl: pages per second",
-                pages / seconds,
-                reference or None,
-                "pages/s",
-                target="≥ 0.6 of scrapy bench",
-            )
-            report("crawl: peak RSS", rss, None, "MB", target="< 250 MB", higher_is_better=False)
-
-            site.reset_log()
-            _, _, summary = crawl(env, site.base_url)
-            unchanged = site.requests
-            not_modified = sum(1 for r in unchanged if r.status == 304)
+            # 1. throughput
+            result, crawl_rss = crawl(env, site.base_url)
+            stored = int(result["new"])  # type: ignore[arg-type]
+            duration = float(result["duration"])  # type: ignore[arg-type]
+            served = site.requests
+            ok = sum(1 for r in served if r.status == 200)
+            print(f"first crawl: {result['line']}")
             print(
-                f"recrawl, nothing changed: {summary}; {len(unchanged)} requests ({not_modified} answered 304)"
+                f"  {len(served):,} requests ({ok:,} answered 200), {stored:,} articles stored in {duration:.1f} s: "
+                f"{stored / duration:.0f} articles/s, {len(served) / duration:.0f} responses/s; crawl child peak RSS {crawl_rss:.0f} MB"
             )
-            print("  " + ", ".join(sorted({r.path for r in unchanged}))[:600])
+            rate, bench_rss, bench_summary = scrapy_bench(args.bench_seconds)
+            print(bench_summary)
+            ratio = stored / duration / rate if rate else 0.0
+            summary.append(
+                f"throughput: {stored / duration:.0f} articles/s = {ratio:.2f} × scrapy bench ({rate:.0f}/s) — "
+                f"target ≥ 0.6 {'met' if ratio >= 0.6 else 'MISSED'}"
+            )
+            summary.append(
+                f"peak RSS of the crawl child: {crawl_rss:.0f} MB (scrapy bench: {bench_rss:.0f} MB) — "
+                f"target < 250 MB {'met' if crawl_rss < 250 else 'MISSED'}"
+            )
             report(
-                "incremental: requests when nothing changed",
-                len(unchanged),
-                None,
-                "requests",
-                target="entry points only",
+                "crawl: pages per second (5,000 articles, SQLite)",
+                stored / duration,
+                rate or None,
+                "pages/s",
+                target="≥ 0.6 × scrapy bench",
+            )
+            report(
+                "crawl: peak RSS of the crawl child",
+                crawl_rss,
+                bench_rss or None,
+                "MB",
+                target="< 250 MB",
                 higher_is_better=False,
             )
 
-            build(folder, ARTICLES + 10, ARTICLES + 10)
+            # 2a. nothing changed
             site.reset_log()
-            _, _, summary = crawl(env, site.base_url)
-            after = site.requests
-            articles = sum(1 for r in after if r.path.startswith("/actualites/note-technique-"))
-            print(f"recrawl, 10 new: {summary}; {len(after)} requests, {articles} article pages")
+            result, _ = crawl(env, site.base_url)
+            unchanged = site.requests
+            kinds, shown = describe(unchanged, set())
+            not_modified = sum(1 for r in unchanged if r.status == 304)
+            print(f"recrawl, nothing changed: {result['line']}")
+            print(f"  {len(unchanged)} requests, {not_modified} answered 304: {shown}")
+            only_entry = {r.path for r in unchanged} <= set(ENTRY_POINTS)
+            summary.append(
+                f"recrawl, nothing changed: {len(unchanged)} requests ({not_modified} answered 304) — "
+                f"target entry points only {'met' if only_entry else 'MISSED'}"
+            )
             report(
-                "incremental: requests with 10 new articles",
-                len(after),
-                None,
+                "incremental: requests, nothing changed",
+                len(unchanged),
+                len(ENTRY_POINTS),
                 "requests",
-                target="entry points + 10 articles + their listings",
+                target="entry points only (robots, listing p1, 2 feeds, sitemap), 304 where possible",
                 higher_is_better=False,
+                not_modified=not_modified,
+            )
+
+            # 2b. ten new articles
+            newest = [a.n for a in articles]
+            added = list(range(100_001, 100_001 + NEW_ARTICLES))
+            port = site.port
+            site.stop()
+            articles = site_files.write(newest + added)
+            site = FixtureSite(folder, port=port).start()  # same host: the stored validators still apply
+            new_paths = {a.path for a in articles[:NEW_ARTICLES]}
+            result, _ = crawl(env, site.base_url)
+            after = site.requests
+            kinds, shown = describe(after, new_paths)
+            fetched = {r.path for r in after if r.path in new_paths and r.status == 200}
+            print(f"recrawl, {NEW_ARTICLES} new articles: {result['line']}")
+            print(
+                f"  {len(after)} requests: "
+                + ", ".join(f"{v} {k}" for k, v in kinds.items() if v)
+                + f"; {len(fetched)}/{NEW_ARTICLES} new articles fetched; besides them: {shown}"
+            )
+            expected = len(ENTRY_POINTS) + NEW_ARTICLES
+            met = len(after) <= expected and len(fetched) == NEW_ARTICLES
+            summary.append(
+                f"recrawl, {NEW_ARTICLES} new articles: {len(after)} requests ("
+                + ", ".join(f"{v} {k}" for k, v in kinds.items() if v)
+                + f"), {result['new']} stored — target {expected} {'met' if met else 'MISSED'}"
+            )
+            report(
+                f"incremental: requests, {NEW_ARTICLES} new articles",
+                len(after),
+                expected,
+                "requests",
+                target=f"entry points + the {NEW_ARTICLES} articles + listing pages leading to them",
+                higher_is_better=False,
+                new_stored=result["new"],
             )
         finally:
             site.stop()
+
+    print(f"\nSummary ({time.perf_counter() - started:.0f} s in all)")
+    for line in summary:
+        print(f"  {line}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The shared spider: listings with pagination, feeds, sitemaps, then article pages.
 
 Incremental by default: entry points are fetched with conditional GET, listing
-pagination stops at the first page that brings no unknown article, sitemap entries
+pagination stops at the first page that brings no unknown article or whose last
+(oldest) article is already stored, sitemap entries
 are followed when unknown or when their lastmod is newer than the dates we stored.
 `full=True` follows everything reachable. Requests go to `base_url` (a mirror) when
 given; stored URLs always use the source's canonical host.
@@ -158,7 +159,10 @@ class SiteSpider(scrapy.Spider):
         yield from self.discovered_feeds(response)
         page = int(response.meta.get("page", 1))
         next_url = self.next_page(response, links, page)
-        if (fresh or self.full) and next_url and page < MAX_LISTING_PAGES:
+        # Listings run newest first (a pinned card may sit on top): once the last, oldest
+        # card of a page is one we have, the next page holds nothing new either.
+        older_may_be_new = bool(fresh) and not self.is_known(articles[-1])
+        if (older_may_be_new or self.full) and next_url and page < MAX_LISTING_PAGES:
             listing = response.meta["listing"]
             yield self.request(next_url, self.parse_listing, "listing", page=page + 1, listing=listing)
         if validators := self.remember(response):
