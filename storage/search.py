@@ -27,7 +27,18 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, literal_column, or_, select, text, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage.models import Publication
@@ -55,6 +66,13 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 def is_search_object(name: str) -> bool:
     return name.startswith(SEARCH_PREFIX) or name == PG_INDEX
+
+
+def connection(session: Session) -> Connection:
+    """The session's connection, pending changes flushed first (as the ORM's autoflush would):
+    plain column queries run on it skip the ORM's per-statement work."""
+    session.flush()
+    return session.connection()
 
 
 def search_terms(query: str) -> list[str]:
@@ -115,20 +133,22 @@ def newest_first(
     FIRST, so `ORDER BY date DESC NULLS LAST` would sort the whole table).
     """
     dated = query.where(date.is_not(None))
-    rows = list(session.execute(dated.order_by(date.desc(), key.desc()).offset(offset).limit(limit)))
+    rows = list(
+        connection(session).execute(dated.order_by(date.desc(), key.desc()).offset(offset).limit(limit))
+    )
     if len(rows) == limit:
         return rows
     skip = 0
     if not rows and offset:
         skip = max(0, offset - int(session.scalar(select(func.count()).select_from(dated.subquery())) or 0))
     undated = query.where(date.is_(None)).order_by(key.desc()).offset(skip).limit(limit - len(rows))
-    return rows + list(session.execute(undated))
+    return rows + list(connection(session).execute(undated))
 
 
 def _sorted_page(session: Session, query: Select[Any], offset: int, limit: int) -> list[int]:
     """The page of a small match set, sorted in the database."""
     ordered = query.order_by(Publication.published_at.desc().nulls_last(), Publication.id.desc())
-    return list(session.scalars(ordered.offset(offset).limit(limit)))
+    return list(connection(session).execute(ordered.offset(offset).limit(limit)).scalars())
 
 
 def _newest_windows(where: Sequence[ColumnElement[bool]]) -> Iterator[tuple[Select[Any], bool]]:
@@ -183,7 +203,7 @@ def _fts_hits(session: Session, words: list[str], ids: Sequence[int]) -> set[int
             )
         )
     wanted = set(ids)
-    return {i for i in session.scalars(query) if i in wanted}
+    return {i for i in connection(session).execute(query).scalars() if i in wanted}
 
 
 def _sqlite_walk(
@@ -197,7 +217,7 @@ def _sqlite_walk(
         while True:
             if budget is not None and seen + chunk > budget:
                 return None
-            ids = list(session.scalars(window.offset(start).limit(chunk)))
+            ids = list(connection(session).execute(window.offset(start).limit(chunk)).scalars())
             hits = _fts_hits(session, words, ids)
             found += [i for i in ids if i in hits]
             start += len(ids)
@@ -260,7 +280,7 @@ def _pg_window_hits(
     tsquery = func.plainto_tsquery(literal_column("'french'"), " ".join(words))
     order = (rows.c.published_at.desc(), rows.c.id.desc()) if dated else (rows.c.id.desc(),)
     query = select(rows.c.id).where(document.op("@@")(tsquery)).order_by(*order).limit(need)
-    return list(session.scalars(query))
+    return list(connection(session).execute(query).scalars())
 
 
 def _pg_walk(

@@ -7,13 +7,14 @@ Every listing is ordered on a unique tie-breaker (the id), so pages never overla
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, select, text
-from sqlalchemy.orm import Session, defer, joinedload, selectinload
+from sqlalchemy import ColumnElement, Row, Select, bindparam, event, func, select, text
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, defer, joinedload, selectinload
 
 from storage import migrate
 from storage.db import get_engine
@@ -28,7 +29,7 @@ from storage.queries import (
     iso,
     status_change_dict,
 )
-from storage.search import newest_first, newest_matching_ids
+from storage.search import connection, newest_first, newest_matching_ids
 
 __all__ = [
     "commitment_list",
@@ -36,6 +37,7 @@ __all__ = [
     "commitment_titles",
     "commitment_with_history",
     "commitment_rows",
+    "data_generation",
     "evidence_csv_rows",
     "evidence_page",
     "feed_entries",
@@ -44,7 +46,48 @@ __all__ = [
     "open_proposals",
     "publications_page",
     "readiness",
+    "source_options",
 ]
+
+
+# --- what this process wrote ----------------------------------------------------------
+
+_generations = itertools.count(1)
+_generation = 0
+_WROTE = "summitwatch_wrote"
+
+
+def data_generation() -> int:
+    """A number that changes whenever a session of this process commits a write.
+
+    The web app's page caches keep an entry only while this has not moved (and for a
+    short time anyway, for the writes of other processes: crawls, the scheduler).
+    """
+    return _generation
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, flush_context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    global _generation
+    if session.info.pop(_WROTE, False):
+        _generation = next(_generations)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_WROTE, None)
 
 
 # Walking the publications newest first and probing each for the commitment's evidence
@@ -60,13 +103,11 @@ def _rejected_ids() -> Select[tuple[int]]:
 
 def _linked(session: Session, commitment_id: int) -> tuple[int, int]:
     """(all, not rejected) evidence of a commitment, counted from indexes without reading rows."""
-    linked = session.scalar(select(func.count(Evidence.id)).where(Evidence.commitment_id == commitment_id))
+    linked = session.scalar(select(func.count()).where(Evidence.commitment_id == commitment_id))
     if not linked:
         return 0, 0
     rejected = session.scalar(
-        select(func.count(Evidence.id)).where(
-            Evidence.commitment_id == commitment_id, Evidence.id.in_(_rejected_ids())
-        )
+        select(func.count()).where(Evidence.commitment_id == commitment_id, Evidence.id.in_(_rejected_ids()))
     )
     return int(linked), int(linked) - int(rejected or 0)
 
@@ -157,6 +198,34 @@ def _load_evidence(session: Session, ids: list[int]) -> list[Evidence]:
     return [found[i] for i in ids if i in found]
 
 
+# Statements run on every page view are built once (building one costs about as much as
+# running it) and run on the session's connection, their rows read as tuples.
+_EVIDENCE_ROWS = (
+    select(
+        Evidence.id,
+        Commitment.slug,
+        Publication.url,
+        Publication.title,
+        Source.slug,
+        Publication.published_at,
+        Publication.language,
+        Evidence.score,
+        Evidence.signal,
+        Evidence.excerpt,
+        Evidence.matched_terms,
+        Evidence.cue,
+        Evidence.background,
+        Evidence.proposed_status,
+        Evidence.review_state,
+        Evidence.created_at,
+    )
+    .join(Publication, Publication.id == Evidence.publication_id)
+    .join(Source, Source.id == Publication.source_id)
+    .join(Commitment, Commitment.id == Evidence.commitment_id)
+    .where(Evidence.id.in_(bindparam("ids", expanding=True)))
+)
+
+
 def _evidence_dicts(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     """`evidence_dict` of the evidence with these ids, in the order given, read as plain rows.
 
@@ -165,51 +234,44 @@ def _evidence_dicts(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     """
     if not ids:
         return []
-    query = (
-        select(
-            Evidence.id,
-            Commitment.slug.label("commitment"),
-            Publication.url,
-            Publication.title,
-            Source.slug.label("source"),
-            Publication.published_at,
-            Publication.language,
-            Evidence.score,
-            Evidence.signal,
-            Evidence.excerpt,
-            Evidence.matched_terms,
-            Evidence.cue,
-            Evidence.background,
-            Evidence.proposed_status,
-            Evidence.review_state,
-            Evidence.created_at,
-        )
-        .join(Publication, Publication.id == Evidence.publication_id)
-        .join(Source, Source.id == Publication.source_id)
-        .join(Commitment, Commitment.id == Evidence.commitment_id)
-        .where(Evidence.id.in_(ids))
-    )
     found = {}
-    for row in session.execute(query).mappings():
-        found[row["id"]] = {
-            "id": row["id"],
-            "commitment": row["commitment"],
+    for (
+        evidence_id,
+        commitment,
+        url,
+        title,
+        source,
+        published_at,
+        language,
+        score,
+        signal,
+        excerpt,
+        matched_terms,
+        cue,
+        background,
+        proposed_status,
+        review_state,
+        created_at,
+    ) in connection(session).execute(_EVIDENCE_ROWS, {"ids": ids}):
+        found[evidence_id] = {
+            "id": evidence_id,
+            "commitment": commitment,
             "publication": {
-                "url": row["url"],
-                "title": row["title"],
-                "source": row["source"],
-                "published_at": iso(row["published_at"]),
-                "language": row["language"],
+                "url": url,
+                "title": title,
+                "source": source,
+                "published_at": iso(published_at),
+                "language": language,
             },
-            "score": round(row["score"], 4),
-            "signal": row["signal"],
-            "excerpt": row["excerpt"],
-            "matched_terms": list(row["matched_terms"]),
-            "cue": row["cue"],
-            "background": row["background"],
-            "proposed_status": row["proposed_status"],
-            "review_state": row["review_state"],
-            "created_at": iso(row["created_at"]),
+            "score": round(score, 4),
+            "signal": signal,
+            "excerpt": excerpt,
+            "matched_terms": list(matched_terms),
+            "cue": cue,
+            "background": background,
+            "proposed_status": proposed_status,
+            "review_state": review_state,
+            "created_at": iso(created_at),
         }
     return [found[i] for i in ids if i in found]
 
@@ -257,10 +319,10 @@ def _last_evidence_dict(e: Evidence) -> dict[str, Any]:
 
 def _kept_counts(session: Session) -> dict[int, int]:
     """Non-rejected evidence per commitment: all of it (from the index) less the rejected."""
-    everything = select(Evidence.commitment_id, func.count(Evidence.id)).group_by(Evidence.commitment_id)
+    everything = select(Evidence.commitment_id, func.count()).group_by(Evidence.commitment_id)
     counts = {int(k): int(v) for k, v in session.execute(everything).tuples()}
     rejected = session.execute(
-        select(Evidence.commitment_id, func.count(Evidence.id))
+        select(Evidence.commitment_id, func.count())
         .where(Evidence.id.in_(_rejected_ids()))
         .group_by(Evidence.commitment_id)
     )
@@ -331,41 +393,24 @@ def commitment_titles(session: Session) -> list[dict[str, Any]]:
     return [{"slug": slug, "title": {"fr": fr, "en": en}} for slug, fr, en in session.execute(query).tuples()]
 
 
+_SOURCE_OPTIONS = select(Source.slug, Source.name).order_by(Source.id)
+
+
+def source_options(session: Session) -> list[dict[str, str]]:
+    """The sources a search can be filtered by (slug and name), as stored."""
+    rows = connection(session).execute(_SOURCE_OPTIONS)
+    return [{"slug": slug, "name": name} for slug, name in rows]
+
+
 def filter_options(session: Session) -> dict[str, list[Any]]:
     """The values the dashboard and search filters offer: actors and sources as stored."""
     actors: set[str] = set()
     for commitment_actors in session.scalars(select(Commitment.actors)):
         actors.update(commitment_actors)
-    sources = [
-        {"slug": slug, "name": name}
-        for slug, name in session.execute(select(Source.slug, Source.name).order_by(Source.id))
-    ]
-    return {"actors": sorted(actors, key=str.casefold), "sources": sources}
+    return {"actors": sorted(actors, key=str.casefold), "sources": source_options(session)}
 
 
 # --- one commitment -----------------------------------------------------------------
-
-
-def _commitment_head(session: Session, slug: str) -> Row[Any]:
-    """One statement for what a commitment's page needs besides its timeline: the commitment's
-    own columns, its evidence counted from the indexes (`linked`, `rejected`), and the highest
-    publication id (`total`, for `_commitment_evidence`). Raises NotFound."""
-    linked = select(func.count(Evidence.id)).where(Evidence.commitment_id == Commitment.id).scalar_subquery()
-    rejected = (
-        select(func.count(Evidence.id))
-        .where(Evidence.commitment_id == Commitment.id, Evidence.id.in_(_rejected_ids()))
-        .scalar_subquery()
-    )
-    query = select(
-        *(getattr(Commitment, name) for name in _HEAD_COLUMNS),
-        linked.label("linked"),
-        rejected.label("rejected"),
-        select(func.max(Publication.id)).scalar_subquery().label("total"),
-    ).where(Commitment.slug == slug)
-    head = session.execute(query).one_or_none()
-    if head is None:
-        raise NotFound(f"no commitment with slug {slug!r}")
-    return head
 
 
 # The commitment columns `commitment_summary` and the detail read (not the matching rules).
@@ -386,38 +431,60 @@ _HEAD_COLUMNS = (
     "source_url",
     "status",
 )
+_HEAD = select(
+    *(getattr(Commitment, name) for name in _HEAD_COLUMNS),
+    select(func.count()).where(Evidence.commitment_id == Commitment.id).scalar_subquery().label("linked"),
+    select(func.count())
+    .where(Evidence.commitment_id == Commitment.id, Evidence.id.in_(_rejected_ids()))
+    .scalar_subquery()
+    .label("rejected"),
+    select(func.max(Publication.id)).scalar_subquery().label("total"),
+).where(Commitment.slug == bindparam("slug"))
+
+
+def _commitment_head(session: Session, slug: str) -> Row[Any]:
+    """One statement for what a commitment's page needs besides its timeline: the commitment's
+    own columns, its evidence counted from the indexes (`linked`, `rejected`), and the highest
+    publication id (`total`, for `_commitment_evidence`). Raises NotFound."""
+    head = connection(session).execute(_HEAD, {"slug": slug}).one_or_none()
+    if head is None:
+        raise NotFound(f"no commitment with slug {slug!r}")
+    return head
+
+
+_HISTORY = (
+    select(
+        StatusChange.old_status,
+        StatusChange.new_status,
+        StatusChange.changed_at,
+        StatusChange.changed_by,
+        StatusChange.note,
+        Publication.url,
+    )
+    .outerjoin(Evidence, Evidence.id == StatusChange.evidence_id)
+    .outerjoin(Publication, Publication.id == Evidence.publication_id)
+    .where(StatusChange.commitment_id == bindparam("commitment_id"))
+    .order_by(StatusChange.changed_at, StatusChange.id)
+)
 
 
 def _history(session: Session, commitment_id: int, slug: str) -> list[tuple[datetime, dict[str, Any]]]:
     """The commitment's status changes, oldest first: (when, `status_change_dict`), read as plain rows."""
-    query = (
-        select(
-            StatusChange.old_status,
-            StatusChange.new_status,
-            StatusChange.changed_at,
-            StatusChange.changed_by,
-            StatusChange.note,
-            Publication.url,
-        )
-        .outerjoin(Evidence, Evidence.id == StatusChange.evidence_id)
-        .outerjoin(Publication, Publication.id == Evidence.publication_id)
-        .where(StatusChange.commitment_id == commitment_id)
-        .order_by(StatusChange.changed_at, StatusChange.id)
-    )
+    rows = connection(session).execute(_HISTORY, {"commitment_id": commitment_id})
     return [
         (
-            row.changed_at,
+            changed_at,
             {
                 "commitment": slug,
-                "old_status": row.old_status,
-                "new_status": row.new_status,
-                "changed_at": iso(row.changed_at),
-                "changed_by": row.changed_by,
-                "note": row.note,
-                "evidence_url": row.url,
+                "old_status": old_status,
+                "new_status": new_status,
+                "changed_at": iso(changed_at),
+                "changed_by": changed_by,
+                "note": note,
+                "evidence_url": url,
             },
         )
-        for row in session.execute(query)
+        for old_status, new_status, changed_at, changed_by, note, url in rows
     ]
 
 
@@ -574,50 +641,63 @@ def publications_page(
     return _publication_dicts(session, ids), has_next
 
 
+_PUBLICATION_ROWS = (
+    select(
+        Publication.id,
+        Publication.url,
+        Source.slug,
+        Publication.title,
+        Publication.published_at,
+        Publication.modified_at,
+        Publication.language,
+        Publication.summary,
+        Publication.tags,
+        Publication.first_seen_at,
+        Publication.fetched_via,
+        Publication.extracted_by,
+        select(func.count(PublicationRevision.id))
+        .where(PublicationRevision.publication_id == Publication.id)
+        .scalar_subquery(),
+    )
+    .join(Source, Source.id == Publication.source_id)
+    .where(Publication.id.in_(bindparam("ids", expanding=True)))
+)
+
+
 def _publication_dicts(session: Session, ids: list[int]) -> list[dict[str, Any]]:
     """`publication_dict` of the publications with these ids, in the order given, read as plain rows.
 
     The same shape as `storage.queries.publication_dict` (a test holds them equal).
     """
-    revisions = (
-        select(func.count(PublicationRevision.id))
-        .where(PublicationRevision.publication_id == Publication.id)
-        .scalar_subquery()
-    )
-    query = (
-        select(
-            Publication.id,
-            Publication.url,
-            Source.slug.label("source"),
-            Publication.title,
-            Publication.published_at,
-            Publication.modified_at,
-            Publication.language,
-            Publication.summary,
-            Publication.tags,
-            Publication.first_seen_at,
-            Publication.fetched_via,
-            Publication.extracted_by,
-            revisions.label("revisions"),
-        )
-        .join(Source, Source.id == Publication.source_id)
-        .where(Publication.id.in_(ids))
-    )
     found = {}
-    for row in session.execute(query).mappings():
-        found[row["id"]] = {
-            "url": row["url"],
-            "source": row["source"],
-            "title": row["title"],
-            "published_at": iso(row["published_at"]),
-            "modified_at": iso(row["modified_at"]),
-            "language": row["language"],
-            "summary": row["summary"],
-            "tags": list(row["tags"]),
-            "first_seen_at": iso(row["first_seen_at"]),
-            "fetched_via": row["fetched_via"],
-            "extracted_by": row["extracted_by"],
-            "revisions": int(row["revisions"] or 0),
+    for (
+        publication_id,
+        url,
+        source,
+        title,
+        published_at,
+        modified_at,
+        language,
+        summary,
+        tags,
+        first_seen_at,
+        fetched_via,
+        extracted_by,
+        revisions,
+    ) in connection(session).execute(_PUBLICATION_ROWS, {"ids": ids}):
+        found[publication_id] = {
+            "url": url,
+            "source": source,
+            "title": title,
+            "published_at": iso(published_at),
+            "modified_at": iso(modified_at),
+            "language": language,
+            "summary": summary,
+            "tags": list(tags),
+            "first_seen_at": iso(first_seen_at),
+            "fetched_via": fetched_via,
+            "extracted_by": extracted_by,
+            "revisions": int(revisions or 0),
         }
     return [found[i] for i in ids if i in found]
 

@@ -27,8 +27,8 @@ from storage.web_queries import (
     commitment_with_history,
     evidence_csv_rows,
     evidence_page,
-    filter_options,
     publications_page,
+    source_options,
 )
 from web.render import db, settings_of
 
@@ -381,7 +381,7 @@ def publications(
 ) -> Response:
     """Publications, newest first; `search` runs the full-text index (French stemming on PostgreSQL)."""
     with db(request) as session:
-        if source and source not in {s["slug"] for s in filter_options(session)["sources"]}:
+        if source and source not in {s["slug"] for s in source_options(session)}:
             raise _not_found(f"no source with slug {source!r}")
         rows, has_next = publications_page(
             session, source=source, since=_utc(since), search=search, page=page, per_page=per_page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from datetime import UTC, datetime
 from datetime import time as day_start
 from typing import Any
@@ -17,8 +18,10 @@ from storage.web_queries import (
     commitment_page,
     commitment_rows,
     commitment_titles,
+    data_generation,
     filter_options,
     publications_page,
+    source_options,
 )
 from web.render import db, language, render
 
@@ -59,15 +62,21 @@ _dashboard_build = threading.Lock()  # one rebuild at a time, whatever the key
 class _Dashboard:
     """One cache entry: the rows, the filter options, and the pages rendered from them."""
 
-    def __init__(self, rows: list[dict[str, Any]], options: dict[str, Any]) -> None:
+    def __init__(self, rows: list[dict[str, Any]], options: dict[str, Any], generation: int) -> None:
         self.built = time.monotonic()
+        self.generation = generation  # `data_generation()` before the rows were read
         self.rows = rows
         self.options = options
         self.pages: dict[tuple[str, str], bytes] = {}  # (language, query string) -> HTML
 
 
+def _fresh(entry: _Dashboard) -> bool:
+    return entry.generation == data_generation() and time.monotonic() - entry.built < DASHBOARD_TTL
+
+
 def _dashboard_data(request: Request, status: str | None, theme: str | None, actor: str | None) -> _Dashboard:
-    """The dashboard's rows, kept DASHBOARD_TTL seconds.
+    """The dashboard's rows, kept DASHBOARD_TTL seconds, or until this process writes to the
+    database (a review shows at once).
 
     One request rebuilds an expired entry while the others keep serving the previous
     one; only when there is none yet do they wait for it (and then share it).
@@ -76,18 +85,21 @@ def _dashboard_data(request: Request, status: str | None, theme: str | None, act
     cache: dict[tuple[str | None, ...], _Dashboard] = request.app.state.dashboard_cache  # one per app
     with _dashboard_lock:
         hit = cache.get(key)
-    if hit is not None and time.monotonic() - hit.built < DASHBOARD_TTL:
+    if hit is not None and _fresh(hit):
         return hit
     if not _dashboard_build.acquire(blocking=hit is None):
         return hit  # being rebuilt: the previous rows meanwhile
     try:
         with _dashboard_lock:
             fresh = cache.get(key)
-        if fresh is not None and fresh is not hit and time.monotonic() - fresh.built < DASHBOARD_TTL:
+        if fresh is not None and fresh is not hit and _fresh(fresh):
             return fresh  # built while this request waited
+        generation = data_generation()
         with db(request) as session:
             entry = _Dashboard(
-                commitment_rows(session, status=status, theme=theme, actor=actor), filter_options(session)
+                commitment_rows(session, status=status, theme=theme, actor=actor),
+                filter_options(session),
+                generation,
             )
         with _dashboard_lock:
             if len(cache) > 500:
@@ -132,13 +144,77 @@ def dashboard(request: Request) -> HTMLResponse:
     return response
 
 
+PAGE_TTL = 30.0  # seconds, as the dashboard's
+PAGE_CACHE_SIZE = 256
+_page_caches_lock = threading.Lock()
+
+
+class PageCache:
+    """Rendered pages that are the same for every visitor (no form token, no session), by key.
+
+    An entry is served while younger than PAGE_TTL and while this process has written
+    nothing to the database since it was read (`data_generation`): a review shows at
+    once, a crawl by another process within PAGE_TTL. At most PAGE_CACHE_SIZE entries,
+    the least recently used dropped first.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[Any, ...], tuple[float, int, bytes]] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            built, generation, body = entry
+            if generation != data_generation() or time.monotonic() - built >= PAGE_TTL:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[Any, ...], generation: int, body: bytes) -> None:
+        """Keep `body`, read when `data_generation()` was `generation`."""
+        with self._lock:
+            self._entries[key] = (time.monotonic(), generation, body)
+            self._entries.move_to_end(key)
+            while len(self._entries) > PAGE_CACHE_SIZE:
+                self._entries.popitem(last=False)
+
+
+def page_cache(request: Request) -> PageCache:
+    """The app's page cache (one per app: each app may have its own database)."""
+    cache: PageCache | None = getattr(request.app.state, "page_cache", None)
+    if cache is None:
+        with _page_caches_lock:
+            cache = getattr(request.app.state, "page_cache", None)
+            if cache is None:
+                cache = request.app.state.page_cache = PageCache()
+    return cache
+
+
 @router.get("/commitments/{slug}", response_class=HTMLResponse)
 def commitment(request: Request, slug: str) -> HTMLResponse:
-    """A commitment: description, source, deadline, and a timeline of evidence and status changes."""
+    """A commitment: description, source, deadline, and a timeline of evidence and status changes.
+
+    The same for everyone asking in the same language with the same query string (it has
+    no form token): rendered pages are kept in the app's `PageCache`.
+    """
     page = _page(request.query_params.get("page"))
+    lang = language(request)
+    cache = page_cache(request) if len(request.url.query) <= 300 else None
+    key = ("commitment", slug[:100], page, TIMELINE_PER_PAGE, lang, request.url.query)
+    html = cache.get(key) if cache is not None else None
+    if html is not None:
+        return HTMLResponse(html, headers={"Content-Language": lang, "Vary": "Accept-Language, Cookie"})
+    generation = data_generation()
     with db(request) as session:
         detail = commitment_page(session, slug[:100], page=page, per_page=TIMELINE_PER_PAGE)
-    return render(request, "commitment.html", {"c": detail})
+    response = render(request, "commitment.html", {"c": detail}, lang=lang)
+    if cache is not None:
+        cache.put(key, generation, bytes(response.body))
+    return response
 
 
 @router.get("/publications", response_class=HTMLResponse)
@@ -150,8 +226,8 @@ def publications(request: Request) -> HTMLResponse:
     since, until = _day(params.get("since")), _day(params.get("until"))
     page = _page(params.get("page"))
     with db(request) as session:
-        options = filter_options(session)
-        known = {s["slug"] for s in options["sources"]}
+        sources = source_options(session)
+        known = {s["slug"] for s in sources}
         rows, has_next = publications_page(
             session,
             source=source if source in known else None,
@@ -168,7 +244,7 @@ def publications(request: Request) -> HTMLResponse:
             "rows": rows,
             "has_next": has_next,
             "page": page,
-            "sources": options["sources"],
+            "sources": sources,
             "selected": {
                 "q": search,
                 "source": source if source in known else "",
