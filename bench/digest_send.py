@@ -183,6 +183,18 @@ def main() -> None:
         )
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(f"peak RSS: {peak / 1024:.0f} MB")
+        from bench.common import report as bench_report
+
+        bench_report(
+            f"digest delivery: digests per second ({report.sent:,} subscribers, aiosmtpd)",
+            report.sent / elapsed,
+            count / ref,
+            "digests/s",
+            target="≥ 0.5 × smtplib re-sending one message",
+        )
+        bench_report(
+            "digest delivery: peak RSS", peak / 1024, None, "MB", target="< 300 MB", higher_is_better=False
+        )
     finally:
         controller.stop()
 
