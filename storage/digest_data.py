@@ -129,7 +129,7 @@ def _other_publications(session: Session, start: datetime, end: datetime) -> lis
     ]
 
 
-def _silent(session: Session, end: datetime, silent_after_weeks: int) -> list[dict[str, Any]]:
+def silent_commitments(session: Session, end: datetime, silent_after_weeks: int) -> list[dict[str, Any]]:
     """Open commitments with no evidence for `silent_after_weeks` (made long enough ago)."""
     cutoff = end - timedelta(weeks=silent_after_weeks)
     last = dict(
@@ -229,7 +229,7 @@ def week_data(
         status_changes=_status_changes(session, start, end),
         evidence=_evidence(session, start, end),
         other_publications=_other_publications(session, start, end),
-        silent=_silent(session, end, silent_after_weeks),
+        silent=silent_commitments(session, end, silent_after_weeks),
         deadlines=ahead,
         overdue=overdue,
         sources=_source_health(session, start, end),

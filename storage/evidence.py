@@ -16,8 +16,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from storage.digest_data import _silent
-from storage.models import Commitment, Evidence, Publication, Source, utcnow
+from storage.models import Commitment, Evidence, Publication, Source
 from storage.queries import NotFound, get_commitment, get_publication
 
 HALF = 32
@@ -88,16 +87,20 @@ def get_evidence(session: Session, evidence_id: int) -> Evidence:
     return evidence
 
 
+def link_between(session: Session, publication_id: int, commitment_id: int) -> Evidence | None:
+    """The evidence row joining a publication and a commitment, if the two were linked."""
+    return session.scalar(
+        select(Evidence).where(
+            Evidence.publication_id == publication_id, Evidence.commitment_id == commitment_id
+        )
+    )
+
+
 def find_evidence(session: Session, url: str, slug: str) -> tuple[Publication, Commitment, Evidence | None]:
     """The publication at `url`, the commitment `slug`, and their link if one was made."""
     publication = get_publication(session, url)
     commitment = get_commitment(session, slug)
-    evidence = session.scalar(
-        select(Evidence).where(
-            Evidence.publication_id == publication.id, Evidence.commitment_id == commitment.id
-        )
-    )
-    return publication, commitment, evidence
+    return publication, commitment, link_between(session, publication.id, commitment.id)
 
 
 def other_open_proposals(session: Session, evidence: Evidence) -> list[Evidence]:
@@ -123,10 +126,3 @@ def count_open_proposals(session: Session) -> int:
         )
         or 0
     )
-
-
-def silent_commitments(
-    session: Session, silent_after_weeks: int, now: datetime | None = None
-) -> list[dict[str, Any]]:
-    """Open commitments with no evidence found for `silent_after_weeks`."""
-    return _silent(session, now or utcnow(), silent_after_weeks)

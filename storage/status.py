@@ -6,7 +6,6 @@ column on `commitments` is a copy kept in step here, in the same transaction.
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import STATUSES, Commitment, Evidence, StatusChange, utcnow
@@ -58,17 +57,14 @@ def set_status_by_hand(
     evidence_url: str | None = None,
 ) -> StatusChange | None:
     """A reviewer's decision; the publication at `evidence_url` becomes accepted evidence."""
+    from storage.evidence import link_between
     from storage.queries import get_commitment, get_publication
 
     commitment = get_commitment(session, slug)
     evidence = None
     if evidence_url:
         publication = get_publication(session, evidence_url)
-        evidence = session.scalar(
-            select(Evidence).where(
-                Evidence.commitment_id == commitment.id, Evidence.publication_id == publication.id
-            )
-        )
+        evidence = link_between(session, publication.id, commitment.id)
         if evidence is None:
             evidence = Evidence(
                 commitment_id=commitment.id,

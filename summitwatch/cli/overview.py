@@ -21,7 +21,9 @@ from scheduler.jobs import DIGEST_JOB
 from scheduler.service import describe_jobs, leader
 from storage.db import session_scope
 from storage.deliveries import digest_summaries, stuck_deliveries
-from storage.evidence import count_open_proposals, silent_commitments
+from storage.digest_data import silent_commitments
+from storage.evidence import count_open_proposals
+from storage.models import utcnow
 from storage.queries import list_commitments, list_sources
 from storage.subscribers import list_subscribers
 from summitwatch.cli.output import Format, console, emit
@@ -62,7 +64,7 @@ def gather() -> dict[str, Any]:
         sources = list_sources(session)
         commitments = list_commitments(session)
         proposals = count_open_proposals(session)
-        silent = [s["commitment"]["slug"] for s in silent_commitments(session, weeks)]
+        silent = [s["commitment"]["slug"] for s in silent_commitments(session, utcnow(), weeks)]
         subscribers = Counter(s.state for s in list_subscribers(session))
         digests = digest_summaries(session)
         stuck = stuck_deliveries(session)
