@@ -145,6 +145,8 @@ def evaluate(matcher: Matcher, rows: Iterable[Labelled]) -> Evaluation:
         if unknown:
             raise LabelError(f"{row.where}: unknown commitment slug(s): {', '.join(sorted(unknown))}")
         got = {link.slug: link for link in matcher.match(row.document)}
+        missed = set(row.expected) - set(got)
+        missed_scores = {m.slug: m.score for m in matcher.match(row.document, only=missed)} if missed else {}
         for slug in set(got) | set(row.expected):
             counts = per[slug]
             link = got.get(slug)
@@ -165,10 +167,7 @@ def evaluate(matcher: Matcher, rows: Iterable[Labelled]) -> Evaluation:
             else:
                 counts.fn += 1
                 overall.fn += 1
-                missed = matcher.match(row.document, only=[slug])
                 mistakes.append(
-                    Mistake(
-                        row.url, slug, "missed", row.expected[slug], None, missed[0].score if missed else 0.0
-                    )
+                    Mistake(row.url, slug, "missed", row.expected[slug], None, missed_scores.get(slug, 0.0))
                 )
     return Evaluation(count, negatives, overall, dict(per), mistakes, matcher.threshold)

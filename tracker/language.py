@@ -6,7 +6,7 @@ press releases and speeches; anything else falls back to the source's language.
 
 from __future__ import annotations
 
-from tracker.normalise import strip_accents, words
+from tracker.normalise import fold_word, words
 
 LANGUAGES = ("fr", "en")
 FUNCTION_WORDS = {
@@ -98,7 +98,7 @@ def detect_language(text: str, default: str = "fr") -> str:
     """'fr' or 'en' from function-word counts over the first few thousand words."""
     counts = dict.fromkeys(LANGUAGES, 0)
     for word in words(text[:20000]):
-        lowered = strip_accents(word.lower())
+        lowered = fold_word(word)
         for language in LANGUAGES:
             if lowered in FUNCTION_WORDS[language]:
                 counts[language] += 1

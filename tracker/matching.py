@@ -341,15 +341,15 @@ def _without_excluded(hits: list[Hit]) -> list[Hit]:
     ]
 
 
+def _day(published: datetime | date | None) -> date | None:
+    return published.date() if isinstance(published, datetime) else published
+
+
 def _announcement(published: datetime | date | None, made_on: date | None) -> bool:
-    if published is None or made_on is None:
-        return False
-    day = published.date() if isinstance(published, datetime) else published
-    return made_on <= day <= made_on + ANNOUNCEMENT_DAYS
+    day = _day(published)
+    return day is not None and made_on is not None and made_on <= day <= made_on + ANNOUNCEMENT_DAYS
 
 
 def _before(published: datetime | date | None, made_on: date | None) -> bool:
-    if published is None or made_on is None:
-        return False
-    day = published.date() if isinstance(published, datetime) else published
-    return day < made_on
+    day = _day(published)
+    return day is not None and made_on is not None and day < made_on

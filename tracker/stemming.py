@@ -39,11 +39,7 @@ class Stemmer:
         return [cache[w] if w in cache else self(w) for w in items]
 
 
-_SHARED: dict[str, Stemmer] = {}
-
-
+@lru_cache(maxsize=4)
 def stemmer(language: str) -> Stemmer:
     """One cached stemmer per language for the process."""
-    if language not in _SHARED:
-        _SHARED[language] = Stemmer(language)
-    return _SHARED[language]
+    return Stemmer(language)
