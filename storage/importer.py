@@ -8,14 +8,17 @@ labelled set's `expected`) are ignored, so labelled files import as they are.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy.orm import Session
 
+from storage.dateprecision import start_of_day
 from storage.publications import PublicationInput, plain_text, source_ids, upsert_publication
 
 
@@ -26,17 +29,41 @@ class ImportLine(BaseModel):
     source: str = Field(min_length=1)
     title: str = Field(min_length=1)
     published_at: datetime | None
+    date_precision: str | None = Field(None, pattern=r"^(time|day|month|year)$")
     body: str = Field(min_length=1)
     language: str | None = Field(None, pattern=r"^[a-z]{2}$")
     summary: str | None = None
     tags: list[str] = Field(default_factory=list)
 
+    @field_validator("published_at", mode="before")
+    @classmethod
+    def _day(cls, value: Any) -> Any:
+        """A plain day ("2025-02-12") is that day in Paris, kept as a day (see `precision`)."""
+        if isinstance(value, str) and _PLAIN_DAY.match(value.strip()):
+            return start_of_day(date.fromisoformat(value.strip()))
+        return value
+
     @field_validator("published_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            raise ValueError("published_at needs a UTC offset, e.g. 2025-02-17T15:34:00+01:00")
+            raise ValueError(
+                "published_at needs a UTC offset, e.g. 2025-02-17T15:34:00+01:00, or a plain day"
+            )
         return value
+
+
+_PLAIN_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def line_precision(data: dict[str, Any], line: ImportLine) -> str | None:
+    """What the line says of its date's precision: stated, a plain day, or a time."""
+    if line.published_at is None:
+        return None
+    if line.date_precision:
+        return line.date_precision
+    raw = data.get("published_at")
+    return "day" if isinstance(raw, str) and _PLAIN_DAY.match(raw.strip()) else "time"
 
 
 @dataclass
@@ -66,6 +93,7 @@ def parse_lines(lines: Iterable[str], known_sources: set[str]) -> Iterator[tuple
             continue
         try:
             line = ImportLine.model_validate(data)
+            line.date_precision = line_precision(data, line)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "line"
@@ -102,6 +130,7 @@ def import_jsonl(session: Session, path: Path, fetched_via: str = "import") -> I
             title=plain_text(line.title),
             body=plain_text(line.body),
             published_at=line.published_at,
+            date_precision=line.date_precision,
             language=line.language,
             summary=plain_text(line.summary) if line.summary else None,
             tags=line.tags,

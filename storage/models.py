@@ -115,6 +115,7 @@ class Publication(Base):
     __table_args__ = (
         Index("ix_publications_source_published", "source_id", "published_at"),
         CheckConstraint(_in("fetched_via", ("spider", "feed", "import", "manual")), name="fetched_via"),
+        CheckConstraint(_in("date_precision", ("time", "day", "month", "year")), name="date_precision"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -122,6 +123,8 @@ class Publication(Base):
     url: Mapped[str] = mapped_column(String(2048), unique=True)
     title: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(index=True)
+    # time | day | month | year: a page dated by a day shows that day everywhere (storage.dateprecision).
+    date_precision: Mapped[str | None] = mapped_column(String(8))
     modified_at: Mapped[datetime | None]
     language: Mapped[str | None] = mapped_column(String(8))
     summary: Mapped[str | None] = mapped_column(Text)

@@ -18,6 +18,7 @@ import nh3
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.dateprecision import PRECISIONS, guess_precision
 from storage.models import FetchValidator, Publication, PublicationRevision, Snapshot, Source, utcnow
 
 Outcome = Literal["new", "updated", "unchanged"]
@@ -33,6 +34,7 @@ class PublicationInput:
     body: str
     published_at: datetime | None = None
     modified_at: datetime | None = None
+    date_precision: str | None = None  # time | day | month | year; guessed from the value when None
     language: str | None = None
     summary: str | None = None
     tags: list[str] = field(default_factory=list)
@@ -67,6 +69,7 @@ def upsert_publication(
         raise ValueError(f"unknown source {item.source!r} (known: {', '.join(sorted(sources))})")
     now = utcnow()
     digest = content_hash(item.title, item.body)
+    precision = _precision(item)
     existing = session.scalar(select(Publication).where(Publication.url == item.url))
     if existing is None:
         publication = Publication(
@@ -74,6 +77,7 @@ def upsert_publication(
             url=item.url,
             title=item.title,
             published_at=item.published_at,
+            date_precision=precision,
             modified_at=item.modified_at,
             language=item.language,
             summary=item.summary,
@@ -94,7 +98,10 @@ def upsert_publication(
     existing.last_seen_at = now
     if existing.content_hash == digest:
         # Same content: fill what an earlier fetch could not tell, change nothing else.
-        existing.published_at = existing.published_at or item.published_at
+        if existing.published_at is None and item.published_at is not None:
+            existing.published_at, existing.date_precision = item.published_at, precision
+        elif existing.date_precision is None:
+            existing.date_precision = guess_precision(existing.published_at)
         existing.modified_at = item.modified_at or existing.modified_at
         existing.language = existing.language or item.language
         existing.summary = existing.summary or item.summary
@@ -117,7 +124,8 @@ def upsert_publication(
     existing.title = item.title
     existing.body = item.body
     existing.summary = item.summary or existing.summary
-    existing.published_at = item.published_at or existing.published_at
+    if item.published_at is not None:
+        existing.published_at, existing.date_precision = item.published_at, precision
     existing.modified_at = item.modified_at or existing.modified_at
     existing.language = item.language or existing.language
     existing.tags = list(item.tags) or existing.tags
@@ -128,6 +136,16 @@ def upsert_publication(
     existing.snapshot_sha256 = item.snapshot_sha256 or existing.snapshot_sha256
     session.flush()
     return "updated", existing
+
+
+def _precision(item: PublicationInput) -> str | None:
+    if item.published_at is None:
+        return None
+    if item.date_precision is None:
+        return guess_precision(item.published_at)
+    if item.date_precision not in PRECISIONS:
+        raise ValueError(f"unknown date precision {item.date_precision!r} (known: {', '.join(PRECISIONS)})")
+    return item.date_precision
 
 
 def store_snapshot(session: Session, url: str, raw: bytes, content_type: str | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +12,9 @@ from sqlalchemy import func, inspect, select, text
 
 from storage import migrate
 from storage.baseline import COMMITMENTS_FILE, BaselineError, load, read_commitments
+from storage.dateprecision import local_day
 from storage.db import make_engine, session_scope
+from storage.importer import import_jsonl
 from storage.models import (
     Commitment,
     Evidence,
@@ -198,3 +201,25 @@ def test_status_changes_are_validated(db_url: str) -> None:
             "france-109bn-investment",
             "eu-investai",
         }
+
+
+def test_import_keeps_a_plain_day_as_a_day(db_url: str, tmp_path: Path) -> None:
+    """ "2026-02-12" is 12 February in Paris, stored as its start (23:00Z the day before) and known as a day."""
+    path = tmp_path / "pubs.jsonl"
+    lines = [
+        {"url": "https://x.org/a", "source": "manual", "title": "A", "body": "b", "published_at": "2026-02-12"},
+        {"url": "https://x.org/b", "source": "manual", "title": "B", "body": "b",
+         "published_at": "2026-02-12T15:34:00+01:00"},
+        {"url": "https://x.org/c", "source": "manual", "title": "C", "body": "b", "published_at": None},
+    ]  # fmt: skip
+    path.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    with session_scope(db_url) as session:
+        report = import_jsonl(session, path)
+    assert report.errors == [] and report.new == 3
+    with session_scope(db_url) as session:
+        rows = {p.url[-1]: p for p in session.scalars(select(Publication))}
+        assert rows["a"].published_at == datetime(2026, 2, 11, 23, 0, tzinfo=UTC)
+        assert rows["a"].date_precision == "day"
+        assert local_day(rows["a"].published_at).isoformat() == "2026-02-12"
+        assert rows["b"].date_precision == "time"
+        assert rows["c"].published_at is None and rows["c"].date_precision is None
