@@ -224,6 +224,7 @@ class Commitment(Base):
     source_url: Mapped[str] = mapped_column(String(2048))
     aliases: Mapped[dict[str, Any]] = mapped_column(default=dict)
     keywords: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    phrasings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     exclusions: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(32), default="not_rated", index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 
 from storage.baseline import COMMITMENTS_FILE
+from tracker.evaluate import grouped_folds
+from tracker.labelled import read_labelled
 
 LABELLED = Path(__file__).parent / "data" / "labelled"
 FIXTURES = LABELLED / "fixtures.jsonl"
+REAL = LABELLED / "real"
 ANSSI_SEED = "https://cyber.gouv.fr/actualites/sommet-pour-laction-sur-lintelligence-artificielle-retour-sur-les-travaux-de-lanssi"
 CESIA_SEED = "https://www.securite-ia.fr/publications/le-sommet-de-linaction-pour-la-securite-de-lia"
 ELYSEE_SEED = "https://www.elysee.fr/sommet-pour-l-action-sur-l-ia/ia-de-confiance"
@@ -108,7 +111,8 @@ def test_baseline_edit_rematches_without_duplicates_and_rejected_stays_rejected(
     text = COMMITMENTS_FILE.read_text(encoding="utf-8")
     edited.write_text(text.replace('"Creation of INESIA,', '"Launch of INESIA,'), encoding="utf-8")
     assert matched("baseline", "load", "--commitments", str(edited)).code == 0
-    # A title edit does not change the matcher's profile: nothing to redo.
+    # A title is part of the profile the ranking reads: an edit matches everything again, once.
+    assert "38 publications" in matched("match").stdout
     assert "0 publications" in matched("match").stdout
     # A new keyword does: everything is matched again, once.
     edited.write_text(
@@ -178,16 +182,61 @@ def test_explain_prints_score_terms_sentence_and_cue(matched) -> None:
     assert data["linked"] is False and data["stored"] is None
 
 
-def test_evaluate_reports_f1_at_or_above_085(cli, env) -> None:
-    result = cli("tracker", "evaluate", str(LABELLED), "--format", "json", "--min-f1", "0.85")
+def test_real_corpus_cross_validated_holds_the_line(cli, env) -> None:
+    """The figures the tracker reports about itself come from real publications, by grouped CV.
+
+    The floor here is today's measured level minus a margin, so a change that makes the tracker
+    worse on real text fails; the targets of issue 11 are higher (see README).
+    """
+    result = cli(
+        "tracker",
+        "evaluate",
+        "--cv",
+        "5",
+        str(REAL),
+        "--format",
+        "json",
+        "--min-f1",
+        "0.86",
+        "--min-signal",
+        "0.57",
+    )
     assert result.code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["publications"] >= 60
-    assert data["negatives"] >= 20
-    assert data["overall"]["f1"] >= 0.85, data["overall"]
-    assert "inesia" in data["per_commitment"]
-    table = cli("tracker", "evaluate", str(LABELLED))
-    assert "overall links: precision" in table.stdout and "signal accuracy" in table.stdout
+    assert data["publications"] >= 500 and data["negatives"] >= 100
+    assert data["cross_validation"]["folds"] == 5
+    summary = data["summary"]
+    assert summary["precision"] >= 0.9, summary
+    assert set(data["confusion"]) == {"pos", "setback", "mention"}
+    assert sum(data["confusion"]["setback"].values()) >= 40  # setbacks found and scored
+    table = cli("tracker", "evaluate", str(REAL), "--cv", "3", "--errors", "5", timeout=300)
+    assert table.code == 0, table.output
+    out = table.stdout
+    assert "links: precision" in out and "signal accuracy" in out and "recall by class" in out
+    assert "3-fold grouped cross-validation" in out and "worst 5 of" in out
+
+
+def test_labelled_folds_never_split_a_story() -> None:
+    rows = read_labelled(REAL)
+    folds = grouped_folds(rows, 5)
+    story_fold = {}
+    for number, fold in enumerate(folds):
+        for index in fold:
+            assert story_fold.setdefault(rows[index].story, number) == number
+    assert sorted(i for f in folds for i in f) == list(range(len(rows)))
+
+
+def test_train_writes_small_json_models_that_match_offline(cli, env, tmp_path: Path) -> None:
+    out = tmp_path / "models"
+    result = cli("tracker", "train", str(REAL), "--out", str(out), timeout=300)
+    assert result.code == 0, result.output
+    link = json.loads((out / "link.json").read_text())
+    assert link["features"] and 0.2 <= link["threshold"] <= 0.8
+    assert link["trained"]["publications"] >= 500
+    assert (out / "link.json").stat().st_size < 20_000
+    assert not (out / "signal.json").exists()  # signals are read by the clause rules unless asked
+    bad = cli("tracker", "train", str(tmp_path / "missing"))
+    assert bad.code == 2 and bad.stderr.startswith("error:") and "no such file" in bad.stderr
 
 
 def test_evaluate_names_a_broken_label_file(cli, env, tmp_path: Path) -> None:

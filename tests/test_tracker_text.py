@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -18,9 +18,12 @@ def matcher() -> Matcher:
     return Matcher(build_profiles(read_commitments()))
 
 
-def slugs(matcher: Matcher, title: str, body: str = "", language: str | None = None) -> dict[str, str]:
+def slugs(
+    matcher: Matcher, title: str, body: str = "", language: str | None = None, only: list[str] | None = None
+) -> dict[str, str]:
+    """Signals of what links; with `only`, the signal read for those commitments, linked or not."""
     doc = Document(title=title, body=body, language=language, published_at=datetime(2026, 1, 1))
-    return {link.slug: link.signal for link in matcher.match(doc)}
+    return {link.slug: link.signal for link in matcher.match(doc, only=only)}
 
 
 def test_normalisation_folds_case_accents_ligatures_and_elisions() -> None:
@@ -39,7 +42,7 @@ def test_inflected_forms_and_long_names_match(matcher: Matcher) -> None:
         "Intelligence artificielle : l'Institut national pour l'évaluation et la sécurité de l'IA a été créé",
         "Les instituts nationaux d'évaluation des modèles d'IA se mettent en place.",
     )
-    assert found.get("inesia") == "achieved"
+    assert found.get("inesia") == "progress"  # created: progress, as labelling.md reads it
 
 
 def test_short_names_need_their_capitals(matcher: Matcher) -> None:
@@ -67,3 +70,53 @@ def test_cues_set_the_signal_in_the_sentence_of_the_match(matcher: Matcher) -> N
     assert slugs(matcher, "AI news", launched, "en")["inesia"] == "progress"
     named = "INESIA took part in a meeting on artificial intelligence."
     assert slugs(matcher, "AI news", named, "en")["inesia"] == "mention"
+
+
+def test_the_clause_that_names_it_sets_the_signal(matcher: Matcher) -> None:
+    """Negation, tense and who did what, each read in the clause of the name (written test sentences)."""
+    refused = "Les États-Unis n'ont pas signé la déclaration du sommet de Paris sur l'IA."
+    assert (
+        slugs(matcher, "Sommet de l'IA", refused, "fr")["paris-statement-inclusive-sustainable-ai"]
+        == "setback"
+    )
+    future = "Le gouvernement va créer l'INESIA, un institut pour l'IA, dans les prochaines semaines."
+    assert slugs(matcher, "IA", future, "fr")["inesia"] == "mention"
+    future_simple = "L'INESIA publiera sa feuille de route pour l'IA en 2026."
+    assert slugs(matcher, "IA", future_simple, "fr")["inesia"] == "mention"
+    will = "ROOST will launch its first open-source AI safety tools next year."
+    assert slugs(matcher, "AI", will, "en")["roost"] == "mention"
+    both = "INESIA a été créé, mais Current AI peine à lever des fonds pour l'IA d'intérêt général."
+    found = slugs(matcher, "IA", both, "fr", only=["inesia", "current-ai"])
+    assert found["inesia"] == "progress" and found["current-ai"] == "setback"
+
+
+def test_a_word_inside_a_name_is_not_a_cue(matcher: Matcher) -> None:
+    text = "Le International AI Safety Report est cité par les experts de l'IA."
+    assert slugs(matcher, "IA", text, "fr")["international-ai-safety-report"] == "mention"
+
+
+def test_acronyms_may_be_written_as_names(matcher: Matcher) -> None:
+    assert "inesia" in slugs(matcher, "La France crée l'Inesia", "L'Inesia évaluera les modèles d'IA.", "fr")
+    assert "inesia" not in slugs(matcher, "IA", "inesia est un mot inconnu de l'IA.", "fr")
+
+
+def test_press_in_other_languages_reaches_its_commitment(matcher: Matcher) -> None:
+    german = "Die USA und Großbritannien weigern sich, die Abschlusserklärung des KI-Gipfels in Paris zu unterzeichnen."
+    assert detect_language(german) == "de"
+    assert "paris-statement-inclusive-sustainable-ai" in slugs(matcher, "KI-Gipfel in Paris", german)
+    spanish = (
+        "La Comisión Europea impulsa cinco gigafactorías de inteligencia artificial con fondos públicos."
+    )
+    assert "eu-investai" in slugs(matcher, "Gigafactorías de IA", spanish)
+
+
+def test_a_month_dated_page_is_not_background_for_a_day_in_that_month(matcher: Matcher) -> None:
+    body = "Les États-Unis refusent de signer la déclaration du sommet sur l'IA."
+    doc = Document(
+        title="Sommet", body=body, language="fr", published_at=date(2025, 2, 1), date_precision="month"
+    )
+    link = next(k for k in matcher.match(doc) if k.slug == "paris-statement-inclusive-sustainable-ai")
+    assert not link.background
+    doc.date_precision = "day"
+    link = next(k for k in matcher.match(doc) if k.slug == "paris-statement-inclusive-sustainable-ai")
+    assert link.background and link.signal == "mention"

@@ -1,65 +1,65 @@
-"""Scoring a publication against every commitment profile.
+"""Linking a publication to the commitments it reports on, and reading what it says of each.
 
-A score per (publication, commitment) from alias hits (strong), distinct keywords
-(weak, more in the title than in the body) and proximity (several terms in one
-sentence), minus exclusions; squashed into [0, 1) with 1 - e^-raw. A link needs
-the score above the threshold and, without an alias, a text that speaks of AI at all.
+Reading: the text is cut into sentences; names, press phrasings, keywords and
+exclusions are found on stems; a BM25 ranking over the commitment profiles says which
+commitments the text reads like. Deciding: a small logistic model over those numbers
+gives each candidate commitment a link probability (calibrated on real labelled
+publications, see `tracker train`); the signal is read from the clauses that name the
+commitment (tracker.clauses) and weighed by a second model. Without model files, the
+older additive score and ordered rules decide. Every verdict keeps its reasons.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 from typing import Any
 
-from tracker.language import LANGUAGES, publication_language
-from tracker.normalise import fold_word, sentences, words
+from tracker.document import Analysis, Document, Hit, Sentence
+from tracker.excerpts import quotable
+from tracker.features import (
+    POSITIVE_READINGS,
+    SETBACK_READINGS,
+    SignalReading,
+    before,
+    link_features,
+    read_signal,
+    rule_signal,
+)
+from tracker.language import BASE_LANGUAGES, LANGUAGES, publication_language
+from tracker.lexicon import lexicon
+from tracker.model import Models, load_models
+from tracker.normalise import fold_words, normalise, prepare, sentences, words
 from tracker.phrases import PhraseIndex
 from tracker.profiles import Profile, Term
-from tracker.signals import Cue, cues_in, strongest
+from tracker.ranking import ProfileRanker, ProfileText
 from tracker.stemming import stemmer
 
-DEFAULT_THRESHOLD = 0.6
+__all__ = ["DEFAULT_THRESHOLD", "Document", "Link", "Matcher", "TermCount", "with_models"]
+
+DEFAULT_THRESHOLD = 0.6  # for the additive score, when no link model is shipped
 FIELD_WEIGHTS = {"title": 2.0, "summary": 1.5, "body": 1.0}
 PROXIMITY_BONUS = 0.15
 PROXIMITY_CAP = 0.45
 REPEAT_BONUS = 0.1  # per further occurrence of a keyword, at most three
-EXCERPT_LIMIT = 420
-ANNOUNCEMENT_DAYS = timedelta(days=14)
-# Without an alias, keywords count only in a text that speaks of AI ("sécurité" alone is everywhere).
-AI_TERMS = (("ia",), ("ai",), ("intelligence", "artificielle"), ("artificial", "intelligence"), ("ias",))
-
-
-@dataclass
-class Document:
-    """What the matcher reads of a publication."""
-
-    title: str
-    body: str = ""
-    summary: str | None = None
-    language: str | None = None
-    published_at: datetime | date | None = None
-    source_language: str = "fr"
-
-
-@dataclass
-class Sentence:
-    field: str
-    text: str
-    folded: list[str]
-    ai: bool = False
-
-
-@dataclass
-class Hit:
-    term: Term
-    field: str
-    sentence: int
-    start: int = 0
-    end: int = 0
+BM25_CANDIDATES = 2  # commitments a text reads most like are candidates even without a name
+# A text must speak of AI for keywords alone to link ("sécurité" is everywhere); names link anyway.
+AI_TERMS = (
+    ("ia",),
+    ("ai",),
+    ("ias",),
+    ("intelligence", "artificielle"),
+    ("artificial", "intelligence"),
+    ("ki",),
+    ("kunstig", "intelligens"),
+    ("kunstliche", "intelligenz"),
+    ("inteligencia", "artificial"),
+    ("intelligenza", "artificiale"),
+    ("kunstmatige", "intelligentie"),
+)
 
 
 @dataclass
@@ -91,7 +91,7 @@ class Link:
     raw: float
     linked: bool
     signal: str
-    cue: Cue | None
+    cue: Any | None  # tracker.clauses.Reading
     excerpt: str
     sentence: str
     background: bool
@@ -100,6 +100,13 @@ class Link:
     proximity: int = 0
     ai_context: bool = True
     language: str = "fr"
+    link_features: dict[str, float] = field(default_factory=dict)
+    link_parts: list[tuple[str, float]] = field(default_factory=list)
+    signal_reading: SignalReading | None = None
+    signal_probabilities: dict[str, float] = field(default_factory=dict)
+    signal_parts: list[tuple[str, float]] = field(default_factory=list)
+    decided_by: str = "rules"
+    breaks: bool = False  # a setback that ends the commitment ("abandonné"): argues for `broken`
 
     @property
     def matched_terms(self) -> list[str]:
@@ -109,7 +116,13 @@ class Link:
                 seen.append(t.term)
         return seen
 
+    def why(self) -> str:
+        """One line a person can check: the cue, how it was read, and the link's score."""
+        cue = self.cue.describe() if self.cue is not None else "no cue"
+        return f"{self.signal} from {cue}; score {self.score:.2f}"
+
     def explanation(self, threshold: float) -> dict[str, Any]:
+        readings = self.signal_reading.readings if self.signal_reading else {}
         return {
             "score": round(self.score, 4),
             "raw": round(self.raw, 4),
@@ -120,146 +133,149 @@ class Link:
             "proximity": self.proximity,
             "ai_context": self.ai_context,
             "sentence": self.sentence,
-            "cue": self.cue.text if self.cue else None,
-            "cue_signal": self.cue.signal if self.cue else None,
+            "cue": self.cue.cue if self.cue else None,
+            "cue_signal": self.cue.reading if self.cue else None,
+            "cue_modifier": self.cue.modifier if self.cue else None,
             "signal": self.signal,
             "background": self.background,
+            "decided_by": self.decided_by,
+            "link_parts": [[name, round(value, 3)] for name, value in self.link_parts[:6]],
+            "signal_probabilities": {k: round(v, 3) for k, v in self.signal_probabilities.items()},
+            "signal_parts": [[name, round(value, 3)] for name, value in self.signal_parts[:6]],
+            "clauses": {
+                scope: [
+                    {"reading": r.reading, "cue": r.cue, "modifier": r.modifier, "sentence": r.sentence}
+                    for r in found
+                ]
+                for scope, found in readings.items()
+            },
         }
 
 
 class Matcher:
-    """Compiled profiles: build once, match many publications."""
+    """Compiled profiles and models: build once, match many publications."""
 
-    def __init__(self, profiles: Iterable[Profile], threshold: float | None = None) -> None:
+    def __init__(
+        self, profiles: Iterable[Profile], threshold: float | None = None, models: Models | None = None
+    ) -> None:
         self.profiles = {p.slug: p for p in profiles}
-        self.threshold = DEFAULT_THRESHOLD if threshold is None else threshold
-        # Per language of the text: the terms to look for in its stems. Aliases and exclusions are
-        # looked for whatever the language; keywords only in their own.
+        self.models = load_models() if models is None else models
+        if threshold is not None:
+            self.threshold = threshold
+        elif self.models.link is not None and self.models.link.threshold is not None:
+            self.threshold = self.models.link.threshold
+        else:
+            self.threshold = DEFAULT_THRESHOLD
+        # Two passes over each sentence. On folded words (case and accents only): every alias and
+        # exclusion, whatever its language, and the words that say a text speaks of AI. On the stems
+        # of the text's own language: its keywords and phrasings, and the aliases again, inflected.
+        self.names_index: PhraseIndex[Term | None] = PhraseIndex()
         self.indexes: dict[str, PhraseIndex[Term]] = {language: PhraseIndex() for language in LANGUAGES}
         for profile in self.profiles.values():
             for term in profile.terms:
+                if term.kind in ("alias", "exclusion") or (
+                    term.kind == "phrasing" and term.language not in BASE_LANGUAGES
+                ):
+                    # Names, and the press's phrasings in other languages, count whatever language the
+                    # text was taken for: a short Spanish text may read as French.
+                    self.names_index.add(normalise(term.text).split(), term)
                 for language in LANGUAGES:
-                    if term.kind != "keyword" or term.language == language:
+                    if term.kind in ("alias", "exclusion") or term.language == language:
                         self.indexes[language].add(term.stems(language), term)
-        self.ai_index: PhraseIndex[bool] = PhraseIndex()
         for phrase in AI_TERMS:
-            self.ai_index.add(phrase, True)
+            self.names_index.add(phrase, None)
+        self.ranker = ProfileRanker([_profile_text(p) for p in self.profiles.values()])
+        lexicon()  # compiled once, before the first publication
 
     # --- reading ------------------------------------------------------------------
 
-    def _sentences(self, doc: Document) -> list[Sentence]:
-        out: list[Sentence] = []
-        for name, text in (("title", doc.title), ("summary", doc.summary), ("body", doc.body)):
-            if not text:
-                continue
-            pieces = [text.strip()] if name == "title" else sentences(text)
-            out.extend(Sentence(name, piece, []) for piece in pieces)
-        return out
-
-    def hits(self, doc: Document) -> tuple[str, list[Sentence], list[Hit]]:
+    def analyse(self, doc: Document) -> Analysis:
         language = publication_language(
             doc.language, f"{doc.title}\n{doc.summary or ''}\n{doc.body[:5000]}", doc.source_language
         )
-        other = [lg for lg in LANGUAGES if lg != language]
+        parts: list[Sentence] = []
+        position = 0
+        for name, raw in (("title", doc.title), ("summary", doc.summary), ("body", doc.body)):
+            if not raw:
+                continue
+            text = prepare(raw)
+            for piece in [text.strip()] if name == "title" else sentences(text):
+                parts.append(Sentence(name, piece, position if name != "title" else 0))
+                position += name != "title"
         found: list[Hit] = []
-        parts = self._sentences(doc)
+        query: list[str] = []
+        own = stemmer(language)
+        index_of_language = self.indexes[language]
         for index, sentence in enumerate(parts):
             tokens = words(sentence.text)
             if not tokens:
                 continue
-            sentence.folded = [fold_word(t) for t in tokens]
-            sentence.ai = any(True for _ in self.ai_index.scan(sentence.folded))
-            for lg in (language, *other):
-                stems = stemmer(lg).many(tokens)
-                for start, end, term in self.indexes[lg].scan(stems):
-                    if lg != language and term.kind == "keyword":
-                        continue
-                    if term.same_case(tuple(tokens[start:end])):
-                        found.append(Hit(term, sentence.field, index, start, end))
-        return language, parts, found
+            sentence.tokens = tokens
+            sentence.folded = folded = fold_words(tokens)
+            sentence.stems = own.many(tokens)
+            query.extend(sentence.stems)
+            for start, end, term in self.names_index.scan(folded):
+                if term is None:
+                    sentence.ai = True
+                elif term.same_case(tuple(tokens[start:end])):
+                    found.append(Hit(term, sentence.field, index, start, end))
+            for start, end, term in index_of_language.scan(sentence.stems):
+                if term.same_case(tuple(tokens[start:end])):
+                    found.append(Hit(term, sentence.field, index, start, end))
+        found = _without_excluded(_first_language_only(found))
+        return Analysis(
+            document=doc,
+            language=language,
+            sentences=parts,
+            hits=found,
+            bm25=self.ranker.scores(query, language),
+            ai_context=any(s.ai for s in parts),
+        )
 
     # --- deciding -----------------------------------------------------------------
 
     def match(self, doc: Document, only: Iterable[str] | None = None) -> list[Link]:
-        """Every commitment the text speaks of enough to link (or, with `only`, those asked)."""
-        language, parts, found = self.hits(doc)
-        by_slug: dict[str, list[Hit]] = defaultdict(list)
-        for hit in found:
-            by_slug[hit.term.slug].append(hit)
-        ai_context = any(s.ai for s in parts)
+        """Every commitment the text reports on (or, with `only`, those asked, linked or not)."""
+        analysis = self.analyse(doc)
         wanted = set(only) if only is not None else None
-        links = []
-        for slug, hits in by_slug.items():
-            if wanted is not None and slug not in wanted:
-                continue
-            link = self._decide(self.profiles[slug], hits, parts, language, ai_context, doc)
-            if link.linked or wanted is not None:
-                links.append(link)
+        candidates = set(analysis.by_slug)
+        ranked = sorted(analysis.bm25, key=lambda s: -analysis.bm25[s])[:BM25_CANDIDATES]
+        if self.models.link is not None:
+            candidates.update(ranked)
         if wanted is not None:
-            for slug in wanted - set(by_slug):
-                if slug in self.profiles:
-                    links.append(self._decide(self.profiles[slug], [], parts, language, ai_context, doc))
+            candidates = (candidates & wanted) | {s for s in wanted if s in self.profiles}
+        links = []
+        for slug in candidates:
+            link = self._decide(self.profiles[slug], analysis, read=wanted is not None)
+            if link is not None:
+                links.append(link)
         links.sort(key=lambda link: -link.score)
         return links
 
-    def _decide(
-        self,
-        profile: Profile,
-        hits: list[Hit],
-        parts: list[Sentence],
-        language: str,
-        ai_context: bool,
-        doc: Document,
-    ) -> Link:
-        hits = _without_excluded(hits)
-        counts: dict[tuple[str, str, str], int] = defaultdict(int)
-        terms_by_key: dict[tuple[str, str, str], Term] = {}
-        for hit in hits:
-            key = (hit.term.kind, hit.term.text.lower(), hit.field)
-            counts[key] += 1
-            terms_by_key[key] = hit.term
-
-        # Each distinct term counts once, at its best field; repeats add a little.
-        best: dict[tuple[str, str], tuple[float, TermCount]] = {}
-        total_counts: dict[tuple[str, str], int] = defaultdict(int)
-        for (kind, text, where), count in counts.items():
-            term = terms_by_key[(kind, text, where)]
-            total_counts[(kind, text)] += count
-            weight = term.weight * (FIELD_WEIGHTS[where] if kind != "exclusion" else 1.0)
-            current = best.get((kind, text))
-            if current is None or abs(weight) > abs(current[0]):
-                best[(kind, text)] = (weight, TermCount(term.text, kind, where, count, weight))
-        raw = 0.0
-        counted: list[TermCount] = []
-        exclusions: list[str] = []
-        for key, (weight, tc) in best.items():
-            repeats = min(total_counts[key] - 1, 3)
-            if tc.kind == "exclusion":
-                exclusions.append(tc.term)
-                raw += weight
-            else:
-                weight = weight + (REPEAT_BONUS * repeats if tc.kind == "keyword" else 0.0)
-                tc.weight = weight
-                raw += weight
-            counted.append(tc)
-
-        # Proximity: sentences where two different terms of this commitment meet.
-        per_sentence: dict[int, set[str]] = defaultdict(set)
-        for hit in hits:
-            if hit.term.kind != "exclusion":
-                per_sentence[hit.sentence].add(hit.term.text.lower())
-        proximity = sum(1 for terms in per_sentence.values() if len(terms) > 1)
-        raw += min(PROXIMITY_BONUS * proximity, PROXIMITY_CAP)
-
-        score = 1.0 - math.exp(-raw) if raw > 0 else 0.0
-        linked = score >= self.threshold and ai_context
-
-        background = _before(doc.published_at, profile.made_on)
-        cue, sentence_index = self._signal(hits, parts, language)
-        signal = "mention" if background or cue is None else cue.signal
-        if signal == "progress" and _announcement(doc.published_at, profile.made_on):
-            signal = "mention"  # the days of the announcement report the commitment, not its follow-up
-        sentence, excerpt = self._excerpt(hits, parts, sentence_index)
+    def _decide(self, profile: Profile, analysis: Analysis, read: bool = False) -> Link | None:
+        """The verdict on one commitment; None when it does not link and `read` was not asked."""
+        hits = analysis.by_slug.get(profile.slug, [])
+        if not hits and not read:
+            return None  # a text that never names it cannot link to it, however alike it reads
+        raw, counted, exclusions, proximity = _additive(hits)
+        features = link_features(analysis, profile.slug, hits, raw, proximity)
+        link_parts: list[tuple[str, float]] = []
+        if self.models.link is not None:
+            score = self.models.link.probabilities(features)[self.models.link.classes[1]]
+            link_parts = self.models.link.contributions(features, self.models.link.classes[1])
+        else:
+            score = 1.0 - math.exp(-raw) if raw > 0 else 0.0
+        named = any(h.term.kind == "alias" for h in hits)
+        linked = score >= self.threshold and (analysis.ai_context or named) and bool(hits)
+        if not linked and not read:
+            return None
+        doc = analysis.document
+        background = before(doc.published_at, profile.made_on, doc.date_precision)
+        reading = read_signal(analysis, profile.slug, profile.made_on)
+        signal, probabilities, parts, decided_by = self._signal(reading, background)
+        cue = _cue_for(signal, reading)
+        breaks = signal == "setback" and cue is not None and lexicon().breaks(analysis.language, cue.cue)
+        sentence, excerpt = quotable(analysis, hits, cue)
         counted.sort(key=lambda t: (-abs(t.weight), t.term))
         return Link(
             slug=profile.slug,
@@ -274,58 +290,125 @@ class Matcher:
             terms=counted,
             exclusions=exclusions,
             proximity=proximity,
-            ai_context=ai_context,
-            language=language,
+            ai_context=analysis.ai_context,
+            language=analysis.language,
+            link_features=features,
+            link_parts=link_parts,
+            signal_reading=reading,
+            signal_probabilities=probabilities,
+            signal_parts=parts,
+            decided_by=decided_by,
+            breaks=breaks,
         )
 
-    def _signal(self, hits: list[Hit], parts: list[Sentence], language: str) -> tuple[Cue | None, int | None]:
-        """The strongest cue in the sentences that speak of the commitment.
-
-        Those are the sentences naming it (an alias), the one right after such a
-        sentence ("Cet institut n'est toutefois adossé à aucun financement propre"),
-        and sentences where two of its keywords meet; with no alias at all, any
-        sentence holding one of its keywords.
-        """
-        alias = {h.sentence for h in hits if h.term.kind == "alias"}
-        keywords: dict[int, set[str]] = defaultdict(set)
-        for h in hits:
-            if h.term.kind == "keyword":
-                keywords[h.sentence].add(h.term.text.lower())
-        if alias:
-            chosen = alias | {i for i, k in keywords.items() if len(k) > 1 or i - 1 in alias}
+    def _signal(
+        self, reading: SignalReading, background: bool
+    ) -> tuple[str, dict[str, float], list[tuple[str, float]], str]:
+        if background:
+            return "mention", {}, [], "background"
+        model = self.models.signal
+        if model is None:
+            cls = rule_signal(reading)
+            probabilities: dict[str, float] = {}
+            parts: list[tuple[str, float]] = []
         else:
-            chosen = set(keywords)
-        found: list[tuple[Cue, int]] = []
-        for index in sorted(chosen):
-            for cue in cues_in(parts[index].folded):
-                if cue.language == language:
-                    found.append((cue, index))
-        best = strongest([cue for cue, _ in found])
-        if best is None:
-            return None, None
-        return best, next(i for c, i in found if c is best)
+            probabilities = model.probabilities(reading.features)
+            cls = max(probabilities, key=lambda c: probabilities[c])
+            parts = model.contributions(reading.features, cls)
+        if cls == "setback":
+            return "setback", probabilities, parts, "model" if model else "rules"
+        if cls == "pos":
+            achieved = reading.first(("achieved",)) is not None
+            return (
+                ("achieved" if achieved else "progress"),
+                probabilities,
+                parts,
+                "model" if model else "rules",
+            )
+        return "mention", probabilities, parts, "model" if model else "rules"
 
-    def _excerpt(self, hits: list[Hit], parts: list[Sentence], cue_sentence: int | None) -> tuple[str, str]:
-        """The sentence that set the signal (or the richest one), and its neighbour if room remains."""
-        weights: dict[int, float] = defaultdict(float)
-        for hit in hits:
-            if hit.term.kind != "exclusion" and parts[hit.sentence].field != "title":
-                weights[hit.sentence] += hit.term.weight
-        if not weights:
-            return (parts[0].text if parts else ""), ""
-        ranked = sorted(weights, key=lambda i: (-weights[i], i))
-        first = (
-            cue_sentence if cue_sentence is not None and parts[cue_sentence].field != "title" else ranked[0]
-        )
-        chosen = [first]
-        for index in ranked:
-            if index != first and len(parts[first].text) + len(parts[index].text) < EXCERPT_LIMIT:
-                chosen.append(index)
-                break
-        excerpt = " ".join(parts[i].text for i in sorted(chosen))
-        if len(excerpt) > EXCERPT_LIMIT:
-            excerpt = excerpt[: EXCERPT_LIMIT - 1].rsplit(" ", 1)[0] + "…"
-        return parts[first].text, excerpt
+
+def with_models(matcher: Matcher, models: Models, threshold: float | None = None) -> Matcher:
+    """The same compiled profiles with other models (cross-validation trains one pair per fold)."""
+    other = copy.copy(matcher)
+    other.models = models
+    if threshold is not None:
+        other.threshold = threshold
+    elif models.link is not None and models.link.threshold is not None:
+        other.threshold = models.link.threshold
+    else:
+        other.threshold = DEFAULT_THRESHOLD
+    return other
+
+
+def _profile_text(profile: Profile) -> ProfileText:
+    texts: dict[str, list[str]] = {}
+    for language in BASE_LANGUAGES:
+        own = [
+            t.text
+            for t in profile.terms
+            if t.kind != "exclusion" and (t.kind == "alias" or t.language == language)
+        ]
+        texts[language] = profile.texts.get(language, []) + own
+    return ProfileText(profile.slug, texts)
+
+
+def _cue_for(signal: str, reading: SignalReading) -> Any | None:
+    if signal == "setback":
+        return reading.first(SETBACK_READINGS) or reading.first(("critique",))
+    if signal in ("progress", "achieved"):
+        return reading.first(("achieved",)) if signal == "achieved" else reading.first(POSITIVE_READINGS)
+    return reading.first(("planned_progress", "planned_setback"))
+
+
+def _additive(hits: list[Hit]) -> tuple[float, list[TermCount], list[str], int]:
+    """The older score: names strong, distinct keywords weak (more in the title), proximity, exclusions."""
+    counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    terms_by_key: dict[tuple[str, str, str], Term] = {}
+    for hit in hits:
+        key = (hit.term.kind, hit.term.text.lower(), hit.field)
+        counts[key] += 1
+        terms_by_key[key] = hit.term
+    best: dict[tuple[str, str], tuple[float, TermCount]] = {}
+    total_counts: dict[tuple[str, str], int] = defaultdict(int)
+    for (kind, text, where), count in counts.items():
+        term = terms_by_key[(kind, text, where)]
+        total_counts[(kind, text)] += count
+        weight = term.weight * (FIELD_WEIGHTS[where] if kind != "exclusion" else 1.0)
+        current = best.get((kind, text))
+        if current is None or abs(weight) > abs(current[0]):
+            best[(kind, text)] = (weight, TermCount(term.text, kind, where, count, weight))
+    raw = 0.0
+    counted: list[TermCount] = []
+    exclusions: list[str] = []
+    for key, (weight, tc) in best.items():
+        repeats = min(total_counts[key] - 1, 3)
+        if tc.kind == "exclusion":
+            exclusions.append(tc.term)
+        elif tc.kind == "keyword":
+            weight += REPEAT_BONUS * repeats
+            tc.weight = weight
+        raw += weight
+        counted.append(tc)
+    per_sentence: dict[int, set[str]] = defaultdict(set)
+    for hit in hits:
+        if hit.term.kind != "exclusion":
+            per_sentence[hit.sentence].add(hit.term.text.lower())
+    proximity = sum(1 for terms in per_sentence.values() if len(terms) > 1)
+    raw += min(PROXIMITY_BONUS * proximity, PROXIMITY_CAP)
+    return raw, counted, exclusions, proximity
+
+
+def _first_language_only(hits: list[Hit]) -> list[Hit]:
+    """An alias found both as written and through the stemmer is one hit, not two."""
+    seen: set[tuple[int, int, int, str]] = set()
+    out = []
+    for hit in hits:
+        key = (hit.sentence, hit.start, hit.end, hit.term.text)
+        if key not in seen:
+            seen.add(key)
+            out.append(hit)
+    return out
 
 
 def _without_excluded(hits: list[Hit]) -> list[Hit]:
@@ -339,17 +422,3 @@ def _without_excluded(hits: list[Hit]) -> list[Hit]:
         if h.term.kind == "exclusion"
         or not any(s == h.sentence and start <= h.start and h.end <= end for s, start, end in spans)
     ]
-
-
-def _day(published: datetime | date | None) -> date | None:
-    return published.date() if isinstance(published, datetime) else published
-
-
-def _announcement(published: datetime | date | None, made_on: date | None) -> bool:
-    day = _day(published)
-    return day is not None and made_on is not None and made_on <= day <= made_on + ANNOUNCEMENT_DAYS
-
-
-def _before(published: datetime | date | None, made_on: date | None) -> bool:
-    day = _day(published)
-    return day is not None and made_on is not None and day < made_on

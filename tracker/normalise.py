@@ -1,7 +1,8 @@
 """Text normalisation shared by profiles and publications, so both sides compare alike.
 
-Case, accents, ligatures, apostrophes and punctuation are folded; French elisions
-("l'", "d'", "qu'") are dropped so that "l'IA" and "IA" are the same token.
+Case, accents, ligatures and punctuation are folded; French elisions ("l'", "d’",
+"qu'", whatever the apostrophe) are dropped so that "l'IA" and "IA" are the same token.
+Texts are composed (NFC) once, before they are cut into sentences.
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ import re
 import unicodedata
 
 LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ﬁ": "fi", "ﬂ": "fl"})
-APOSTROPHES = re.compile(r"[’‘ʼ`´]")
-ELISION = re.compile(r"\b(?:l|d|j|n|s|c|m|t|qu|jusqu|lorsqu|puisqu|quoiqu)'", re.IGNORECASE)
+# Every apostrophe a French elision is typed with, so a text needs no rewriting before it is cut.
+ELISION = re.compile(r"\b(?:l|d|j|n|s|c|m|t|qu|jusqu|lorsqu|puisqu|quoiqu)['’‘ʼ`´]", re.IGNORECASE)
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Sentence ends: . ! ? ; : and line breaks, but not the dot of "M." or "1.5" or "e.g".
 SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+(?=[\"«(\[]?\s*[A-ZÀ-ÖØ-Þ0-9])|\n+")
 
 
 def prepare(text: str) -> str:
-    """Ligatures spelled out and every apostrophe made ASCII; accents stay (the stemmers need them)."""
-    return APOSTROPHES.sub("'", unicodedata.normalize("NFC", text).translate(LIGATURES))
+    """Composed characters (NFC), once per text: what `words` expects. Length-preserving for
+    composed input, so word positions still point into the text as written."""
+    return unicodedata.normalize("NFC", text)
 
 
 def strip_accents(text: str) -> str:
@@ -34,20 +36,26 @@ def fold_word(word: str) -> str:
     """Lower case without accents, remembered: texts repeat the same words a lot."""
     folded = _FOLDED.get(word)
     if folded is None:
-        folded = strip_accents(word.lower())
+        folded = strip_accents(word.lower().translate(LIGATURES))
         if len(_FOLDED) < 500_000:
             _FOLDED[word] = folded
     return folded
 
 
+def fold_words(tokens: list[str]) -> list[str]:
+    """`fold_word` of each, reading the cache directly: called for every sentence of every text."""
+    cache = _FOLDED
+    return [cache[t] if t in cache else fold_word(t) for t in tokens]
+
+
 def words(text: str) -> list[str]:
-    """Words in order, elisions removed, case and accents kept."""
-    return WORD.findall(ELISION.sub(" ", prepare(text)))
+    """Words in order, elisions removed, case, accents and ligatures kept (NFC text expected)."""
+    return WORD.findall(ELISION.sub(" ", text))
 
 
 def normalise(text: str) -> str:
-    """One lower-case, accent-free, space-separated string: for display and exact checks."""
-    return strip_accents(" ".join(words(text)).lower())
+    """One lower-case, accent-free, ligature-free, space-separated string: for exact checks."""
+    return " ".join(fold_word(w) for w in words(prepare(text)))
 
 
 def sentences(text: str) -> list[str]:

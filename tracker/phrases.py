@@ -28,13 +28,11 @@ class PhraseIndex(Generic[P]):
 
     def scan(self, tokens: Sequence[str]) -> Iterator[tuple[int, int, P]]:
         """(start, end, payload) of every phrase occurrence; overlapping ones included."""
-        get = self.by_first.get
+        by_first = self.by_first
         n = len(tokens)
-        for i, token in enumerate(tokens):
-            candidates = get(token)
-            if candidates is None:
-                continue
-            for phrase, payload in candidates:
+        # Most words start no phrase: find those that do in one comprehension, then compare.
+        for i in [i for i, token in enumerate(tokens) if token in by_first]:
+            for phrase, payload in by_first[tokens[i]]:
                 end = i + len(phrase)
                 if end <= n and (len(phrase) == 1 or tuple(tokens[i:end]) == phrase):
                     yield i, end, payload

@@ -65,6 +65,7 @@ def document_of(publication: Publication, source_language: str = "fr") -> Docume
         language=publication.language,
         published_at=publication.published_at,
         source_language=source_language,
+        date_precision=publication.date_precision,
     )
 
 
@@ -73,7 +74,7 @@ def _fill(evidence: Evidence, link: Link, matcher: Matcher, commitment: Commitme
     evidence.signal = link.signal
     evidence.excerpt = link.excerpt
     evidence.matched_terms = link.matched_terms
-    evidence.cue = link.cue.text if link.cue else None
+    evidence.cue = link.cue.cue if link.cue else None
     evidence.explanation = link.explanation(matcher.threshold)
     evidence.background = link.background
     evidence.updated_at = utcnow()
@@ -81,7 +82,7 @@ def _fill(evidence: Evidence, link: Link, matcher: Matcher, commitment: Commitme
         evidence.proposed_status = propose(
             link.signal,
             commitment.status,
-            breaks=bool(link.cue and link.cue.breaks),
+            breaks=link.breaks,
             background=link.background,
         )
 
@@ -98,7 +99,7 @@ def match_pending(
     report = MatchReport()
     with session_scope() as session:
         matcher = build_matcher(commitments_for_matching(session))
-        mark = fingerprint(matcher.profiles.values(), matcher.threshold)
+        mark = fingerprint(matcher.profiles.values(), matcher.threshold, matcher.models.digest())
         total = count_pending(session, mark, since, rematch)
         languages = source_languages(session)
     if progress:

@@ -8,10 +8,19 @@ import snowballstemmer
 
 from tracker.normalise import strip_accents
 
-STEMMER_NAMES = {"fr": "french", "en": "english"}
+STEMMER_NAMES = {
+    "fr": "french",
+    "en": "english",
+    "de": "german",
+    "es": "spanish",
+    "it": "italian",
+    "pt": "portuguese",
+    "nl": "dutch",
+    "no": "norwegian",
+}
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)
 def _stemmer(language: str) -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer(STEMMER_NAMES[language])
 
@@ -39,7 +48,7 @@ class Stemmer:
         return [cache[w] if w in cache else self(w) for w in items]
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)
 def stemmer(language: str) -> Stemmer:
     """One cached stemmer per language for the process."""
     return Stemmer(language)

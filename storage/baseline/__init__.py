@@ -44,10 +44,18 @@ class Bilingual(_Strict):
 
 
 class TermLists(_Strict):
+    """Terms per language: the baseline's own French and English, and the press's other languages."""
+
     fr: list[str] = Field(default_factory=list)
     en: list[str] = Field(default_factory=list)
+    de: list[str] = Field(default_factory=list)
+    es: list[str] = Field(default_factory=list)
+    it: list[str] = Field(default_factory=list)
+    pt: list[str] = Field(default_factory=list)
+    nl: list[str] = Field(default_factory=list)
+    no: list[str] = Field(default_factory=list)
 
-    @field_validator("fr", "en")
+    @field_validator("fr", "en", "de", "es", "it", "pt", "nl", "no")
     @classmethod
     def _no_blank(cls, values: list[str]) -> list[str]:
         cleaned = [v.strip() for v in values]
@@ -69,6 +77,8 @@ class CommitmentSpec(_Strict):
     source_url: str = Field(pattern=r"^https?://")
     aliases: TermLists
     keywords: TermLists
+    # How the press names it when it does not use its name ("la déclaration du sommet", "the Paris declaration").
+    phrasings: TermLists = TermLists()
     exclusions: TermLists = TermLists()
 
     @field_validator("made_on", "deadline", mode="before")
@@ -96,9 +106,10 @@ class CommitmentSpec(_Strict):
             "deadline_note_en": self.deadline_note.en if self.deadline_note else None,
             "theme": self.theme,
             "source_url": self.source_url,
-            "aliases": self.aliases.model_dump(),
-            "keywords": self.keywords.model_dump(),
-            "exclusions": self.exclusions.model_dump(),
+            "aliases": self.aliases.model_dump(exclude_defaults=True) or {"fr": [], "en": []},
+            "keywords": self.keywords.model_dump(exclude_defaults=True) or {"fr": [], "en": []},
+            "phrasings": self.phrasings.model_dump(exclude_defaults=True),
+            "exclusions": self.exclusions.model_dump(exclude_defaults=True) or {"fr": [], "en": []},
         }
 
 

@@ -16,17 +16,20 @@ from storage.baseline import read_commitments
 from storage.db import session_scope
 from storage.web_queries import open_proposals
 from summitwatch.cli.output import Format, console, emit, fail, parse_since
-from summitwatch.config import get_settings
-from tracker.evaluate import Evaluation, LabelError, evaluate, read_labelled
+from tracker.evaluate import Evaluation, cross_validate, evaluate
 from tracker.explain import explain
-from tracker.matching import Matcher
+from tracker.labelled import CLASSES, LabelError, Labelled, check_slugs, read_labelled
+from tracker.matching import Matcher, with_models
+from tracker.model import LINK_MODEL, MODELS_DIR, SIGNAL_MODEL, Models
 from tracker.pipeline import match_pending
 from tracker.profiles import build_profiles
+from tracker.training import TrainingError, train
 from tracker.workflow import review_proposal
 
 review_app = typer.Typer(help="Open status proposals: list them, accept or reject each.")
 tracker_app = typer.Typer(
-    help="The matcher itself: measure it on labelled publications.", no_args_is_help=True
+    help="The matcher itself: train it on, and measure it against, real labelled publications.",
+    no_args_is_help=True,
 )
 BY = typer.Option(getpass.getuser, "--by", help="Reviewer name recorded with the decision.")
 
@@ -168,11 +171,25 @@ def explain_command(
         )
     console.print(f"sentence kept: \u201c{escape(data['sentence'])}\u201d", highlight=False)
     if data["cue"]:
+        turned = f", turned by \u201c{escape(data['cue_modifier'])}\u201d" if data.get("cue_modifier") else ""
         console.print(
-            f"signal: {data['signal']}, set by the cue \u201c{escape(data['cue'])}\u201d", highlight=False
+            f"signal: {data['signal']}, set by the cue \u201c{escape(data['cue'])}\u201d"
+            f" read as {data['cue_signal']}{turned}",
+            highlight=False,
         )
     else:
         console.print(f"signal: {data['signal']} (no cue phrase in its sentences)", highlight=False)
+    for scope, readings in (data.get("clauses") or {}).items():
+        if readings:
+            found = "; ".join(
+                f"{r['reading']} \u201c{escape(r['cue'])}\u201d"
+                + (f" ({escape(r['modifier'])})" if r["modifier"] else "")
+                for r in readings[:6]
+            )
+            console.print(f"  {scope}: {found}", highlight=False)
+    if data.get("link_parts"):
+        parts = ", ".join(f"{name} {value:+.2f}" for name, value in data["link_parts"])
+        console.print(f"link model, largest parts of the score: {parts}", highlight=False)
     stored = data["stored"]
     if stored:
         console.print(
@@ -184,8 +201,14 @@ def explain_command(
         console.print("stored: no link recorded", highlight=False)
 
 
-def _print_evaluation(result: Evaluation, errors: bool) -> None:
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _print_evaluation(result: Evaluation, errors: int) -> None:
     rows = [{"commitment": slug, **c.as_dict()} for slug, c in sorted(result.per_commitment.items())]
+    folds = len(result.folds)
+    how = f"{folds}-fold grouped cross-validation, figures are the folds' mean" if folds else "shipped models"
     emit(
         rows,
         Format.table,
@@ -194,54 +217,134 @@ def _print_evaluation(result: Evaluation, errors: bool) -> None:
             ("tp", "tp"),
             ("fp", "fp"),
             ("fn", "fn"),
-            ("precision", "precision"),
-            ("recall", "recall"),
+            ("P", "precision"),
+            ("R", "recall"),
             ("F1", "f1"),
-            ("signal acc.", "signal_accuracy"),
+            ("signal", "signal_accuracy"),
         ],
-        title=f"{result.publications} labelled publications ({result.negatives} negatives), threshold {result.threshold}",
+        title=f"{result.publications} labelled publications ({result.negatives} negatives); {how}",
     )
-    o = result.overall
-    accuracy = "n/a" if o.signal_accuracy is None else f"{o.signal_accuracy:.3f}"
+    summary = result.summary()
     console.print(
-        f"overall links: precision {o.precision:.3f}, recall {o.recall:.3f}, F1 {o.f1:.3f} "
-        f"(tp {o.tp}, fp {o.fp}, fn {o.fn}); signal accuracy {accuracy}",
+        f"links: precision {_pct(summary['precision'])}, recall {_pct(summary['recall'])}, "
+        f"F1 {_pct(summary['f1'])}; false links on negatives: {summary['negative_false_links']}",
         highlight=False,
     )
+    recall = summary["class_recall"]
+    console.print(
+        f"signal accuracy {_pct(summary['signal_accuracy'])}; recall by class: "
+        + ", ".join(f"{cls} {_pct(recall[cls])}" for cls in CLASSES),
+        highlight=False,
+    )
+    matrix = [
+        {"labelled": exp, **{f"read {got}": n for got, n in row.items()}}
+        for exp, row in result.confusion.items()
+    ]
+    emit(
+        matrix,
+        Format.table,
+        [("labelled", "labelled"), *((f"read {c}", f"read {c}") for c in CLASSES)],
+        title="Signals of the links found (rows: the label; columns: the tracker's reading)",
+    )
     if errors:
-        for m in result.mistakes:
+        console.print(
+            f"worst {min(errors, len(result.mistakes))} of {len(result.mistakes)} errors:", highlight=False
+        )
+        for m in result.worst(errors):
             console.print(
-                f"  {m.kind:<14} {m.slug:<40} expected {m.expected or '-':<9} got {m.got or '-':<9}"
-                f" score {m.score:.2f}  {escape(m.url)}",
+                f"  {m.kind:<24} {m.slug:<40} expected {m.expected or '-':<8} got {m.got or '-':<8}"
+                f" score {m.score:.2f}  {escape(m.where)}",
                 highlight=False,
             )
+            console.print(
+                f"      {escape(m.url)}" + (f"  [{escape(m.detail)}]" if m.detail else ""), highlight=False
+            )
+
+
+def _labelled(path: Path) -> list[Labelled]:
+    rows = read_labelled(path)
+    check_slugs(rows, {c.slug for c in read_commitments()})
+    return rows
 
 
 @tracker_app.command("evaluate")
 def evaluate_command(
     path: Path = typer.Argument(..., help="A labelled .jsonl file, or a folder of them."),
+    cv: int | None = typer.Option(
+        None,
+        "--cv",
+        min=2,
+        max=20,
+        help="Grouped k-fold cross-validation: train on k-1 folds, score the rest.",
+    ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
-    errors: bool = typer.Option(False, "--errors", help="Also list every missed, wrong or false link."),
-    min_f1: float | None = typer.Option(
-        None, "--min-f1", min=0, max=1, help="Exit 1 when overall F1 is lower."
+    errors: int = typer.Option(0, "--errors", min=0, help="List the N worst errors (0: none)."),
+    min_f1: float | None = typer.Option(None, "--min-f1", min=0, max=1, help="Exit 1 when link F1 is lower."),
+    min_signal: float | None = typer.Option(
+        None, "--min-signal", min=0, max=1, help="Exit 1 when signal accuracy is lower."
     ),
     threshold: float | None = typer.Option(
         None, "--threshold", min=0, max=1, help="Try another link threshold."
     ),
 ) -> None:
-    """Precision, recall and F1 of links, and signal accuracy, against the baseline file."""
+    """Link precision, recall and F1, and signal accuracy, on labelled publications."""
     try:
-        rows = read_labelled(path)
-        matcher = Matcher(
-            build_profiles(read_commitments()),
-            threshold if threshold is not None else get_settings().tracker.threshold,
-        )
-        result = evaluate(matcher, rows)
-    except LabelError as exc:
+        rows = _labelled(path)
+        matcher = Matcher(build_profiles(read_commitments()), threshold)
+        if cv:
+            base = Matcher(matcher.profiles.values(), threshold, Models())
+            result = cross_validate(
+                rows, cv, lambda train_rows: with_models(base, train(base, train_rows), threshold)
+            )
+        else:
+            result = evaluate(matcher, rows)
+    except (LabelError, TrainingError) as exc:
         raise fail(str(exc)) from None
     if fmt is Format.json:
         sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         _print_evaluation(result, errors)
-    if min_f1 is not None and result.overall.f1 < min_f1:
-        raise fail(f"overall F1 {result.overall.f1:.3f} is below {min_f1}", code=1)
+    summary = result.summary()
+    if min_f1 is not None and summary["f1"] < min_f1:
+        raise fail(f"link F1 {summary['f1']:.3f} is below {min_f1}", code=1)
+    if min_signal is not None and (summary["signal_accuracy"] or 0.0) < min_signal:
+        raise fail(f"signal accuracy {summary['signal_accuracy']} is below {min_signal}", code=1)
+
+
+@tracker_app.command("train")
+def train_command(
+    path: Path = typer.Argument(..., help="The real labelled corpus: a .jsonl file or a folder of them."),
+    out: Path = typer.Option(MODELS_DIR, "--out", help="Folder the model files are written to."),
+    signal_model: bool = typer.Option(
+        False,
+        "--signal-model",
+        help="Also fit a signal model (the ordered clause rules read signals otherwise).",
+    ),
+) -> None:
+    """Fit the link and signal models on real labelled publications and write them as JSON."""
+    try:
+        rows = _labelled(path)
+        base = Matcher(build_profiles(read_commitments()), None, Models())
+        models = train(base, rows, signal_model)
+    except (LabelError, TrainingError) as exc:
+        raise fail(str(exc)) from None
+    assert models.link is not None
+    written = [out / LINK_MODEL.name]
+    models.link.save(written[0])
+    if models.signal is not None:
+        written.append(out / SIGNAL_MODEL.name)
+        models.signal.save(written[1])
+    elif (out / SIGNAL_MODEL.name).exists():
+        (out / SIGNAL_MODEL.name).unlink()  # the rules read signals from now on
+    console.print(
+        f"trained on {len(rows)} publications: link model ({models.link.trained['examples']} candidates, "
+        f"threshold {models.link.threshold})"
+        + (
+            f", signal model ({models.signal.trained['examples']} links)"
+            if models.signal
+            else "; signals: rules"
+        ),
+        highlight=False,
+    )
+    console.print("written: " + ", ".join(str(p) for p in written), highlight=False)
+    console.print("the next `summitwatch match` rematches everything with them", highlight=False)
