@@ -13,6 +13,7 @@ from storage.errors import DATABASE_ERRORS, describe
 from storage.queries import NotFound
 from storage.status import StatusError
 from summitwatch.cli import admin, overview, query
+from summitwatch.cli import alerts as alerts_cli
 from summitwatch.cli import crawl as crawl_cli
 from summitwatch.cli import digest as digest_cli
 from summitwatch.cli import service as service_cli
@@ -45,6 +46,7 @@ app.command("serve")(web_cli.serve)
 app.command("crawl")(crawl_cli.crawl_command)
 app.add_typer(crawl_cli.sources_app, name="sources")
 app.add_typer(digest_cli.digest_app, name="digest")
+app.add_typer(alerts_cli.alerts_app, name="alerts")
 app.add_typer(subscribers_cli.subscribers_app, name="subscribers")
 app.add_typer(service_cli.scheduler_app, name="scheduler")
 app.command("run")(service_cli.run)
