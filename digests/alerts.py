@@ -166,6 +166,7 @@ def send_alerts(settings: Settings | None = None, channels: list[Channel] | None
             since,
             settings.alerts.kinds,
             max_publication_age_days=settings.alerts.max_publication_age_days,
+            known=ledger.queued_everywhere(session, [row.id for row in rows], since),
         )
         for row in rows:
             report.queued += ledger.enqueue(session, row, events)
@@ -188,10 +189,10 @@ def _send_channel(channel: Channel, row: ledger.ChannelRow, settings: Settings, 
         due = ledger.due_alerts(session, row.id)
     for alert_id in due:
         with session_scope() as session:
-            alert = ledger.claim(session, alert_id)
-            if alert is None:
-                continue  # another process took it
-            kind, payload = alert.kind, dict(alert.payload)
+            won = ledger.claim(session, alert_id)
+        if won is None:
+            continue  # another process took it
+        kind, payload = won
         try:
             title, text, html = render_alert(kind, payload, plan.language, settings.base_url)
         except Exception as exc:  # a payload this version cannot render: fail the row, keep going

@@ -55,11 +55,18 @@ def _evidence(e: Evidence) -> dict[str, Any]:
 
 
 def setbacks(
-    session: Session, since: datetime, max_publication_age_days: int | None = None
+    session: Session,
+    since: datetime,
+    max_publication_age_days: int | None = None,
+    known: Collection[tuple[str, str]] = (),
 ) -> list[QueuedEvent]:
-    """Setback links made since `since`, or re-read as setbacks because their page changed since."""
+    """Setback links made since `since`, or re-read as setbacks because their page changed since.
+
+    `known` events (already queued everywhere) are skipped before their rows are loaded,
+    so a pass with nothing new costs one narrow query.
+    """
     query = (
-        select(Evidence)
+        select(Evidence.id, Evidence.publication_id, Evidence.commitment_id)
         .join(Evidence.publication)
         .where(
             Evidence.signal == "setback",
@@ -69,17 +76,28 @@ def setbacks(
                 and_(Evidence.updated_at >= since, Publication.changed_at >= since),
             ),
         )
+    )
+    if max_publication_age_days is not None:
+        oldest = utcnow() - timedelta(days=max_publication_age_days)
+        query = query.where(or_(Publication.published_at.is_(None), Publication.published_at >= oldest))
+    wanted = [
+        evidence_id
+        for evidence_id, publication_id, commitment_id in session.execute(query).tuples()
+        if ("setback", f"{publication_id}:{commitment_id}") not in known
+    ]
+    if not wanted:
+        return []
+    rows = session.scalars(
+        select(Evidence)
+        .where(Evidence.id.in_(wanted))
         .options(
             joinedload(Evidence.commitment),
             joinedload(Evidence.publication).joinedload(Publication.source),
         )
         .order_by(Evidence.id)
     )
-    if max_publication_age_days is not None:
-        oldest = utcnow() - timedelta(days=max_publication_age_days)
-        query = query.where(or_(Publication.published_at.is_(None), Publication.published_at >= oldest))
     events = []
-    for e in session.scalars(query).unique():
+    for e in rows.unique():
         happened = e.created_at if e.created_at >= since else e.updated_at
         events.append(
             QueuedEvent(
@@ -96,10 +114,16 @@ def setbacks(
     return events
 
 
-def status_changes(session: Session, since: datetime) -> list[QueuedEvent]:
+def status_changes(
+    session: Session, since: datetime, known: Collection[tuple[str, str]] = ()
+) -> list[QueuedEvent]:
+    ids = session.scalars(select(StatusChange.id).where(StatusChange.changed_at >= since))
+    wanted = [i for i in ids if ("status_change", str(i)) not in known]
+    if not wanted:
+        return []
     rows = session.scalars(
         select(StatusChange)
-        .where(StatusChange.changed_at >= since)
+        .where(StatusChange.id.in_(wanted))
         .options(
             joinedload(StatusChange.commitment),
             joinedload(StatusChange.evidence).joinedload(Evidence.publication).joinedload(Publication.source),
@@ -186,14 +210,27 @@ def collect(
     kinds: Collection[str],
     *,
     max_publication_age_days: int | None = None,
+    known: Collection[tuple[str, str]] = (),
 ) -> list[QueuedEvent]:
-    """Every event of `kinds` since `since`; a setback that moved a status is told once, by its status change."""
-    changes = status_changes(session, since) if "status_change" in kinds else []
-    told = {f"{c.payload['evidence']['id']}" for c in changes if c.payload.get("evidence") is not None}
+    """Every event of `kinds` since `since` but the `known` ones.
+
+    A setback that moved a status is told once, by its status change.
+    """
+    told: set[int | None] = set()
+    changes: list[QueuedEvent] = []
+    if "status_change" in kinds:
+        told = set(
+            session.scalars(
+                select(StatusChange.evidence_id).where(
+                    StatusChange.changed_at >= since, StatusChange.evidence_id.is_not(None)
+                )
+            )
+        )
+        changes = status_changes(session, since, known)
     found = [
         e
-        for e in (setbacks(session, since, max_publication_age_days) if "setback" in kinds else [])
-        if str(e.payload["evidence"]["id"]) not in told
+        for e in (setbacks(session, since, max_publication_age_days, known) if "setback" in kinds else [])
+        if e.payload["evidence"]["id"] not in told
     ]
     found += changes
     if "source_failing" in kinds:

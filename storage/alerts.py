@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import CursorResult, Insert, func, or_, select, update
+from sqlalchemy import Insert, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,7 @@ __all__ = [
     "mark_failed",
     "mark_sent",
     "mark_unconfirmed",
+    "queued_everywhere",
     "register_channels",
     "settle",
 ]
@@ -123,6 +124,19 @@ def enqueue(session: Session, channel: ChannelRow, events: Iterable[QueuedEvent]
     return _count(session, channel.id) - before
 
 
+def queued_everywhere(session: Session, channel_ids: list[int], since: datetime) -> set[tuple[str, str]]:
+    """(kind, subject) of events since `since` that every one of these channels already has a row for."""
+    if not channel_ids:
+        return set()
+    rows = session.execute(
+        select(Alert.kind, Alert.subject)
+        .where(Alert.channel_id.in_(channel_ids), Alert.event_at >= since)
+        .group_by(Alert.kind, Alert.subject)
+        .having(func.count(func.distinct(Alert.channel_id)) == len(set(channel_ids)))
+    ).tuples()
+    return {(kind, subject) for kind, subject in rows}
+
+
 def _count(session: Session, channel_id: int) -> int:
     return session.scalar(select(func.count(Alert.id)).where(Alert.channel_id == channel_id)) or 0
 
@@ -142,10 +156,10 @@ def due_alerts(session: Session, channel_id: int, now: datetime | None = None) -
     return list(session.scalars(query))
 
 
-def claim(session: Session, alert_id: int, now: datetime | None = None) -> Alert | None:
-    """Move one row to `sending` if it is still due; the row when this caller won it."""
+def claim(session: Session, alert_id: int, now: datetime | None = None) -> tuple[str, dict[str, Any]] | None:
+    """Move one row to `sending` if it is still due; its (kind, payload) when this caller won it."""
     now = now or utcnow()
-    result = session.execute(
+    won = session.execute(
         update(Alert)
         .where(
             Alert.id == alert_id,
@@ -153,12 +167,10 @@ def claim(session: Session, alert_id: int, now: datetime | None = None) -> Alert
             or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now),
         )
         .values(state="sending", claimed_at=now, updated_at=now, attempts=Alert.attempts + 1)
+        .returning(Alert.kind, Alert.payload)
         .execution_options(synchronize_session=False)
-    )
-    assert isinstance(result, CursorResult)
-    if result.rowcount != 1:
-        return None
-    return session.get(Alert, alert_id, populate_existing=True)
+    ).first()
+    return None if won is None else (won[0], dict(won[1] or {}))
 
 
 def mark_sent(session: Session, alert_id: int) -> None:

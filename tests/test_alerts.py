@@ -127,8 +127,10 @@ def test_match_over_real_publications_posts_each_setback_once(
     "reports; once it gives the Paris statement its setbacks, this passes: drop the marker",
 )
 def test_paris_statement_setback_reaches_the_webhook(
-    cli, db: str, webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+    cli, db: str, backend: str, webhook: Webhook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if backend != "sqlite":
+        pytest.skip("what the tracker reads does not depend on the backend; the test above runs on both")
     configure(monkeypatch, webhook)
     assert cli("publications", "import", str(LABELLED / "real" / "international.jsonl")).code == 0
     assert cli("match").code == 0
@@ -159,6 +161,11 @@ def test_malformed_url_is_one_error_line_without_its_secret(cli, env, monkeypatc
         assert len(lines) == 1, result.stderr
         assert lines[0].startswith("error: alerts.urls[1] (slack://…/…): malformed slack:// URL"), lines
         assert "onlyonetokensecret" not in result.output and "T1234" not in result.output
+    shown = cli("config", "show")
+    assert shown.code == 0 and "slack://***" in shown.stdout and "onlyonetokensecret" not in shown.stdout
+    not_json = cli("alerts", "list", extra_env={"SUMMITWATCH_ALERTS__URLS": "slack://T1234/secret"})
+    assert not_json.code == 2 and len(not_json.stderr.strip().splitlines()) == 1
+    assert "lists are JSON" in not_json.stderr and "T1234" not in not_json.stderr
     configure(monkeypatch, "nosuchservice://host/x")
     result = cli("alerts", "test")
     assert result.code == 2

@@ -7,6 +7,7 @@ import sys
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from storage.baseline import BaselineError
 from storage.errors import DATABASE_ERRORS, describe
@@ -85,6 +86,14 @@ def main() -> None:
         where = ".".join(str(p) for p in first["loc"])
         err_console.print(
             f"[bold red]error:[/] invalid setting {where}: {first['msg']}", highlight=False, soft_wrap=True
+        )
+        sys.exit(2)
+    except SettingsError as exc:  # e.g. a list variable that is not JSON; its value may be secret
+        err_console.print(
+            f"[bold red]error:[/] invalid setting: {exc} (lists are JSON in environment variables, "
+            """e.g. SUMMITWATCH_ALERTS__URLS='["json://host/path"]')""",
+            highlight=False,
+            soft_wrap=True,
         )
         sys.exit(2)
     except DATABASE_ERRORS as exc:
