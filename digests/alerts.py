@@ -50,6 +50,7 @@ class AlertReport:
     unconfirmed: int = 0
     abandoned: int = 0
     waiting: int = 0
+    held_back: int = 0
     needs_a_person: int = 0
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -64,6 +65,8 @@ class AlertReport:
             text += f", {self.abandoned} abandoned after the last try"
         if self.waiting:
             text += f", {self.waiting} waiting for a retry"
+        if self.held_back:
+            text += f", {self.held_back} left for the next pass (alerts.max_per_pass)"
         if self.needs_a_person:
             text += f", {self.needs_a_person} maybe delivered (settle with `summitwatch alerts list`)"
         return text
@@ -187,6 +190,9 @@ def _send_channel(channel: Channel, row: ledger.ChannelRow, settings: Settings, 
     plan = settings.alerts
     with session_scope() as session:
         due = ledger.due_alerts(session, row.id)
+    if len(due) > plan.max_per_pass:
+        report.held_back += len(due) - plan.max_per_pass
+        due = due[: plan.max_per_pass]
     for alert_id in due:
         with session_scope() as session:
             won = ledger.claim(session, alert_id)

@@ -110,6 +110,9 @@ class AlertSettings(BaseModel):
         10.0, gt=0, le=300, description="connect and read timeout of each request a channel makes"
     )
     max_attempts: int = Field(8, ge=1, le=100, description="tries before an alert is abandoned")
+    max_per_pass: int = Field(
+        20, ge=1, description="alerts one channel gets per pass; the rest go with the next (bounds a pass)"
+    )
     retry_backoff_seconds: float = Field(60.0, ge=0, description="wait after the first failure; doubles")
     max_backoff_seconds: float = Field(6 * 3600.0, ge=0)
     retry_every: timedelta = Field(

@@ -215,7 +215,7 @@ def test_error_status_is_retried_and_abandoned_after_the_last_try(
     db: str, webhook_factory: Callable[..., Webhook], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     failing = webhook_factory(status=503)
-    configure(monkeypatch, failing, retry_backoff_seconds="0", max_attempts="2")
+    configure(monkeypatch, failing, retry_backoff_seconds="0", max_attempts="2", max_per_pass="1")
     send_alerts()
     add_setback(db, n=1)
     add_setback(db, n=2)
@@ -228,10 +228,14 @@ def test_error_status_is_retried_and_abandoned_after_the_last_try(
     assert second.abandoned == 1, second
     assert [a.state for a in ledger(db)] == ["abandoned", "pending"]
     failing.status = 200
+    add_setback(db, n=3)
     third = send_alerts()
-    assert third.sent == 1
-    assert [a.state for a in ledger(db)] == ["abandoned", "sent"]
-    assert len(failing.posts) == 3
+    assert (third.sent, third.held_back) == (1, 1)  # one per pass here: a pass stays short
+    assert "1 left for the next pass" in third.line()
+    assert [a.state for a in ledger(db)] == ["abandoned", "sent", "pending"]
+    assert send_alerts().sent == 1
+    assert [a.state for a in ledger(db)] == ["abandoned", "sent", "sent"]
+    assert len(failing.posts) == 4
 
 
 def test_a_channel_that_takes_the_post_and_never_answers_is_not_resent(
