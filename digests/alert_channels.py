@@ -129,9 +129,13 @@ def _key(plugin: Any, url: str) -> str:
 
 
 def _label(plugin: Any) -> str:
-    """The URL as Apprise prints it with privacy on, without its default parameters."""
-    text = str(plugin.url(privacy=True))
-    return text.split("?", 1)[0]
+    """The URL as Apprise prints it with privacy on, without its path and parameters.
+
+    Apprise masks what it knows to be secret (passwords, Slack and Telegram tokens) but
+    shows a generic webhook's path, which is often the secret itself (a webhook id).
+    """
+    parts = urlsplit(str(plugin.url(privacy=True)))
+    return f"{parts.scheme}://{parts.netloc}" + ("/…" if parts.path.strip("/") else "")
 
 
 def _wants_html(plugin: Any) -> bool:
@@ -149,11 +153,11 @@ class _ThreadRecords(logging.Filter):
         super().__init__()
         self.thread = threading.get_ident()
         self.threshold = threshold
-        self.lines: list[str] = []
+        self.lines: list[tuple[int, str]] = []
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.thread == self.thread:
-            self.lines.append(record.getMessage())
+            self.lines.append((record.levelno, record.getMessage()))
         return record.levelno >= self.threshold
 
 
@@ -208,23 +212,26 @@ def post(channel: Channel, title: str, text: str, html: str, kind: str = "info")
                 )
             )
         except Exception as exc:  # a plugin bug must not take the match or the other channels down
-            return PostResult(False, False, f"{type(exc).__name__}: {exc}")
+            return PostResult(False, False, SECRET_PATH.sub(r"\1…", f"{type(exc).__name__}: {exc}")[:500])
     if ok:
         return PostResult(True)
     said = records.lines
-    reason = _reason(said)
-    return PostResult(False, bool(MAYBE_DELIVERED.search("\n".join(said))), reason)
+    maybe = bool(MAYBE_DELIVERED.search("\n".join(text for _, text in said)))
+    return PostResult(False, maybe, _reason(said))
 
 
-def _reason(lines: list[str]) -> str:
-    """The most telling lines Apprise logged (its warnings and the socket error), shortened."""
+def _reason(lines: list[tuple[int, str]]) -> str:
+    """Apprise's warnings and its socket error, shortened, never its debug payloads or URLs.
+
+    Debug lines echo request URLs and payloads, which hold tokens for many services
+    (Slack and Telegram paths, Pushover's token in the body): only these two kinds are kept.
+    """
     keep = [
-        line
-        for line in lines
-        if not line.startswith(("Loaded ", "JSON POST URL", "JSON Payload", "Applying Custom"))
-        and "completed in" not in line
-        and "Plugin(s)" not in line
+        text
+        for level, text in lines
+        if level >= logging.WARNING or text.startswith(("Socket Exception", "Response Details"))
     ]
-    text = " | ".join(keep[-3:]) or "the service refused the message (no reason given)"
+    text = " | ".join(line.replace("\r\n", " ").strip() for line in keep[-3:])
+    text = text or "the service refused the message (no reason given)"
     # A path may hold the tokens (Slack, Telegram, Discord webhooks): never keep it.
     return SECRET_PATH.sub(r"\1…", text)[:500]

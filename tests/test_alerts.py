@@ -145,7 +145,7 @@ def test_alerts_test_sends_one_message_outside_the_ledger(
     configure(monkeypatch, webhook, language="en")
     result = cli("alerts", "test")
     assert result.code == 0, result.output
-    assert f"sent: json://127.0.0.1:{webhook.port}/hook" in result.stdout
+    assert f"sent: json://127.0.0.1:{webhook.port}/… (JSON)" in result.stdout
     (post,) = webhook.wait(1)
     assert post.title == "summitwatch: test message"
     assert "it will receive summitwatch alerts" in post.message
@@ -209,6 +209,23 @@ def test_refused_channel_is_retried_after_a_wait_and_never_duplicated(
     time.sleep(0.3)
     assert (len(down.posts), len(up.posts)) == (1, 1)
     assert [a.state for a in ledger(db)] == ["sent", "sent"]
+
+
+def test_failures_and_listings_never_show_a_channel_secret(
+    cli, db: str, webhook_factory: Callable[..., Webhook], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed = webhook_factory(start=False, path="/services/T0SECRET/B0SECRET/XsecretTokenX")
+    configure(monkeypatch, f"json://bot:hunter2pw@127.0.0.1:{closed.port}{closed.path}")
+    send_alerts()
+    add_setback(db)
+    assert send_alerts().failed == 1
+    (row,) = ledger(db)
+    assert row.last_error and "Connection" in row.last_error
+    listed = cli("alerts", "list", "--format", "json")
+    assert listed.code == 0, listed.output
+    for text in (row.last_error, listed.stdout):
+        assert "SECRET" not in text and "secretToken" not in text and "hunter2pw" not in text, text
+    assert json.loads(listed.stdout)[0]["channel"] == f"json://bot:****@127.0.0.1:{closed.port}/…"
 
 
 def test_error_status_is_retried_and_abandoned_after_the_last_try(
