@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 
 from digests.periods import PARIS
@@ -60,6 +61,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "already_heading": "Vous êtes déjà abonné·e",
         "already_body": "Une nouvelle demande d'abonnement a été faite pour cette adresse, qui reçoit déjà le point hebdomadaire. Vous n'avez rien à faire.",
         "already_manage": "Pour changer vos préférences ou vous désabonner :",
+        "alert_setback_title": "Recul : {commitment}",
+        "alert_status_title": "{commitment} : {old} → {new}",
+        "alert_failing_title": "Source en échec : {source}",
+        "alert_test_title": "summitwatch : message de test",
+        "alert_setback_lead": "Une publication signale un recul pour l'engagement « {commitment} » (statut actuel : {status}).",
+        "alert_status_lead": "Le statut de l'engagement « {commitment} » passe de « {old} » à « {new} » (par {who}).",
+        "alert_failing_lead": "La collecte de {source} est en échec : ses nouvelles publications peuvent manquer jusqu'à ce qu'elle reprenne.",
+        "alert_error": "Erreur : {error}",
+        "alert_note": "Note : {note}",
+        "alert_quote": "« {text} »",
+        "alert_signal": "Signal : {signal}",
+        "alert_published": "{source}, {date}",
+        "alert_commitment": "L'engagement",
+        "alert_sources": "État des sources",
+        "alert_test_body": "Ce canal est bien configuré : il recevra les alertes de summitwatch (reculs, changements de statut, sources en échec), une fois chacune.",
     },
     "en": {
         "subject": "summitwatch: the week of {start}",
@@ -103,6 +119,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "already_heading": "You are already subscribed",
         "already_body": "Someone asked again to subscribe this address, which already receives the weekly digest. There is nothing to do.",
         "already_manage": "To change your preferences or unsubscribe:",
+        "alert_setback_title": "Setback: {commitment}",
+        "alert_status_title": "{commitment}: {old} → {new}",
+        "alert_failing_title": "Source failing: {source}",
+        "alert_test_title": "summitwatch: test message",
+        "alert_setback_lead": "A publication reports a setback for the commitment \u201c{commitment}\u201d (current status: {status}).",
+        "alert_status_lead": "The commitment \u201c{commitment}\u201d moves from \u201c{old}\u201d to \u201c{new}\u201d (by {who}).",
+        "alert_failing_lead": "Crawling {source} is failing: its new publications may be missing until it recovers.",
+        "alert_error": "Error: {error}",
+        "alert_note": "Note: {note}",
+        "alert_quote": "\u201c{text}\u201d",
+        "alert_signal": "Signal: {signal}",
+        "alert_published": "{source}, {date}",
+        "alert_commitment": "The commitment",
+        "alert_sources": "Source health",
+        "alert_test_body": "This channel is set up: it will receive summitwatch alerts (setbacks, status changes, failing sources), once each.",
     },
 }
 
@@ -126,6 +157,12 @@ STATUS_LABELS = {
 }
 
 
+SIGNAL_LABELS = {
+    "fr": {"mention": "mention", "progress": "avancée", "achieved": "réalisé", "setback": "recul"},
+    "en": {"mention": "mention", "progress": "progress", "achieved": "achieved", "setback": "setback"},
+}
+
+
 class Translator:
     """Strings, status labels, dates and numbers for one language."""
 
@@ -139,6 +176,20 @@ class Translator:
 
     def status(self, status: str) -> str:
         return STATUS_LABELS[self.language].get(status, status)
+
+    def signal(self, signal: str) -> str:
+        return SIGNAL_LABELS[self.language].get(signal, signal)
+
+    def publication_date(self, value: date | datetime | None, precision: str | None) -> str:
+        """As precisely as the page gave it: a month-dated page shows "février 2025", never a day."""
+        if value is None:
+            return self("undated")
+        day = value.astimezone(PARIS).date() if isinstance(value, datetime) else value
+        if precision == "year":
+            return str(day.year)
+        if precision == "month":
+            return format_skeleton("yMMMM", day, locale=self.language)
+        return self.short_date(day)
 
     def date(self, value: date | datetime | None) -> str:
         """A long date in the reader's language: "lundi 17 février 2025" / "Monday, February 17, 2025"."""

@@ -5,8 +5,9 @@ reference and one string, never a closure. `run_job` takes the job's database lo
 (skipping, logged and recorded, when another process holds it), records the run,
 and runs the job's steps, checking between steps whether the process is stopping.
 
-Ids: `crawl:<source>` (then matching), `digest:weekly`, `housekeeping:daily`, and
-`probe` (a test hook, only when `schedule.probe_every` is set).
+Ids: `crawl:<source>` (then matching, then alerts), `digest:weekly`, `housekeeping:daily`,
+`alerts:send` (queued and retried alerts, only when `alerts.urls` is set), and `probe`
+(a test hook, only when `schedule.probe_every` is set).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 JOB_FUNC = "scheduler.jobs:run_job"
 DIGEST_JOB = "digest:weekly"
 HOUSEKEEPING_JOB = "housekeeping:daily"
+ALERTS_JOB = "alerts:send"
 PROBE_JOB = "probe"
 MATCH_LOCK = "step:match"
 JOB_RUN_RETENTION = timedelta(days=90)
@@ -129,6 +131,15 @@ def job_specs(settings: Settings | None = None, *, now: datetime | None = None) 
             CronTrigger(hour=plan.housekeeping_hour, minute=0, timezone=tz),
         )
     )
+    if settings.alerts.urls:
+        every = settings.alerts.retry_every
+        specs.append(
+            JobSpec(
+                ALERTS_JOB,
+                f"send new alerts and retry failed ones, every {_seconds(every)}",
+                IntervalTrigger(seconds=every.total_seconds(), timezone=tz),
+            )
+        )
     if plan.probe_every is not None:
         specs.append(
             JobSpec(
@@ -158,7 +169,26 @@ def crawl_job(slug: str) -> str:
             matched = match_step()
     except Exception as exc:  # what was crawled is stored; the next run matches it
         raise RuntimeError(f"{crawled}; matching failed: {type(exc).__name__}: {exc}") from exc
-    return f"{crawled}; {matched}"
+    if not settings.alerts.urls:
+        return f"{crawled}; {matched}"
+    return f"{crawled}; {matched}; {alerts_step()}"
+
+
+def alerts_step() -> str:
+    """Send what matching (or a reviewer) just made; a channel's failure never fails the job."""
+    from digests.alerts import send_alerts
+
+    try:
+        return send_alerts().line()
+    except Exception as exc:  # the ledger keeps what is queued; the next pass sends it
+        log.exception("alerts pass failed")
+        return f"alerts failed: {type(exc).__name__}: {exc}"
+
+
+def alerts_job() -> str:
+    from digests.alerts import send_alerts
+
+    return send_alerts().line()
 
 
 def _stop_between(what: str) -> Callable[[int, int], None]:
@@ -248,6 +278,7 @@ def _function_for(job_id: str) -> Callable[[], str]:
     fixed: dict[str, Callable[[], str]] = {
         DIGEST_JOB: digest_job,
         HOUSEKEEPING_JOB: housekeeping_job,
+        ALERTS_JOB: alerts_job,
         PROBE_JOB: probe_job,
     }
     if job_id not in fixed:

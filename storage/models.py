@@ -37,6 +37,8 @@ SUBSCRIBER_STATES = ("pending", "active", "unsubscribed")
 DELIVERY_STATES = ("pending", "sending", "sent", "failed_retryable", "failed_permanent")
 REVIEW_STATES = ("unreviewed", "accepted", "rejected")
 RUN_STATUSES = ("running", "ok", "partial", "failed")
+ALERT_KINDS = ("setback", "status_change", "source_failing")
+ALERT_STATES = ("pending", "sending", "sent", "failed", "unconfirmed", "abandoned")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -402,3 +404,59 @@ class UsedToken(Base):
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     purpose: Mapped[str] = mapped_column(String(40))
     used_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class AlertChannel(Base):
+    """An Apprise URL alerts went to, known by a hash of its identity (never the URL: it holds tokens)."""
+
+    __tablename__ = "alert_channels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(500))
+    service: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Alert(Base):
+    """The ledger row that makes one event reach one channel once.
+
+    `subject` names the event within its kind: "<publication id>:<commitment id>" for a
+    setback, the status_changes id, "<source slug>:<n>" for a source's n-th turn to failing.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("kind", "subject", "channel_id", name="uq_alerts_kind_subject_channel"),
+        CheckConstraint(_in("kind", ALERT_KINDS), name="kind"),
+        CheckConstraint(_in("state", ALERT_STATES), name="state"),
+        Index("ix_alerts_channel_state", "channel_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(200))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("alert_channels.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    event_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    channel: Mapped[AlertChannel] = relationship()
+
+
+class AlertObservation(Base):
+    """What the alerts last saw of something that has no history of its own (a source's health)."""
+
+    __tablename__ = "alert_observations"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(String(40))
+    turns: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -95,6 +95,39 @@ class DigestSettings(BaseModel):
     list_id: str = "summitwatch.digest"
 
 
+ALERT_KINDS = ("setback", "status_change", "source_failing")
+
+
+class AlertSettings(BaseModel):
+    """Alerts between two digests, through Apprise URLs (Slack, Matrix, Telegram, mailto, json://…)."""
+
+    urls: list[str] = Field(default_factory=list, description="Apprise URLs; empty: no alerts")
+    language: Literal["fr", "en"] = "fr"
+    kinds: list[Literal["setback", "status_change", "source_failing"]] = Field(
+        default_factory=lambda: list(ALERT_KINDS), description="which events are alerted"
+    )
+    timeout_seconds: float = Field(
+        10.0, gt=0, le=300, description="connect and read timeout of each request a channel makes"
+    )
+    max_attempts: int = Field(8, ge=1, le=100, description="tries before an alert is abandoned")
+    max_per_pass: int = Field(
+        100, ge=1, description="alerts one channel gets per pass; the rest go with the next (bounds a pass)"
+    )
+    retry_backoff_seconds: float = Field(60.0, ge=0, description="wait after the first failure; doubles")
+    max_backoff_seconds: float = Field(6 * 3600.0, ge=0)
+    retry_every: timedelta = Field(
+        timedelta(minutes=10), description="how often the scheduler sends what is queued or due again"
+    )
+    max_publication_age_days: int | None = Field(
+        None, ge=1, description="no setback alert for publications dated longer ago (None: any date)"
+    )
+
+    @field_validator("urls")
+    @classmethod
+    def _strip(cls, value: list[str]) -> list[str]:
+        return [url.strip() for url in value if url.strip()]
+
+
 class WebSettings(BaseModel):
     """The web app's listening address and request limits."""
 
@@ -134,6 +167,7 @@ class Settings(BaseSettings):
     schedule: ScheduleSettings = ScheduleSettings()
     digest: DigestSettings = DigestSettings()
     web: WebSettings = WebSettings()
+    alerts: AlertSettings = AlertSettings()
 
     @field_validator("base_url")
     @classmethod
@@ -191,6 +225,8 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             data[name] = "***" if value is not None and value.get_secret_value() else ""
         data["database_url"] = mask_url(self.effective_database_url)
+        # Apprise URLs carry their tokens anywhere (host, path, query): show the service only.
+        data["alerts"]["urls"] = [f"{url.split('://', 1)[0]}://***" for url in self.alerts.urls]
         data["outbox_dir"] = str(self.effective_outbox_dir)
         data["config_file"] = str(config_file()) if config_file() else ""
         return data

@@ -34,6 +34,7 @@ pytest_plugins = [
     "tests.support.webserver",
     "tests.support.smtp",
     "tests.support.scheduler",
+    "tests.support.webhook",
 ]
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from digests.i18n import SIGNAL_LABELS
+
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 
@@ -58,10 +60,7 @@ THEME_WORDS: dict[str, dict[str, str]] = {
     },
 }
 
-SIGNAL_WORDS: dict[str, dict[str, str]] = {
-    "fr": {"mention": "mention", "progress": "avancée", "achieved": "réalisé", "setback": "recul"},
-    "en": {"mention": "mention", "progress": "progress", "achieved": "achieved", "setback": "setback"},
-}
+SIGNAL_WORDS = SIGNAL_LABELS  # one table of signal words, shared with the mails and alerts
 
 HEALTH_WORDS: dict[str, dict[str, str]] = {
     "fr": {

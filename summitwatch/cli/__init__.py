@@ -7,12 +7,14 @@ import sys
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from storage.baseline import BaselineError
 from storage.errors import DATABASE_ERRORS, describe
 from storage.queries import NotFound
 from storage.status import StatusError
 from summitwatch.cli import admin, overview, query
+from summitwatch.cli import alerts as alerts_cli
 from summitwatch.cli import crawl as crawl_cli
 from summitwatch.cli import digest as digest_cli
 from summitwatch.cli import service as service_cli
@@ -45,6 +47,7 @@ app.command("serve")(web_cli.serve)
 app.command("crawl")(crawl_cli.crawl_command)
 app.add_typer(crawl_cli.sources_app, name="sources")
 app.add_typer(digest_cli.digest_app, name="digest")
+app.add_typer(alerts_cli.alerts_app, name="alerts")
 app.add_typer(subscribers_cli.subscribers_app, name="subscribers")
 app.add_typer(service_cli.scheduler_app, name="scheduler")
 app.command("run")(service_cli.run)
@@ -83,6 +86,14 @@ def main() -> None:
         where = ".".join(str(p) for p in first["loc"])
         err_console.print(
             f"[bold red]error:[/] invalid setting {where}: {first['msg']}", highlight=False, soft_wrap=True
+        )
+        sys.exit(2)
+    except SettingsError as exc:  # e.g. a list variable that is not JSON; its value may be secret
+        err_console.print(
+            f"[bold red]error:[/] invalid setting: {exc} (lists are JSON in environment variables, "
+            """e.g. SUMMITWATCH_ALERTS__URLS='["json://host/path"]')""",
+            highlight=False,
+            soft_wrap=True,
         )
         sys.exit(2)
     except DATABASE_ERRORS as exc:

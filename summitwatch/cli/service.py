@@ -21,12 +21,14 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from digests.alerts import register_channels
 from scheduler import jobs
 from scheduler.service import SchedulerService, describe_jobs, leader
 from storage import migrate
 from storage.baseline import load
 from storage.db import get_engine, session_scope
 from storage.queries import list_commitments
+from summitwatch.cli.alerts import check_alerts
 from summitwatch.cli.output import Format, console, emit, fail
 from summitwatch.config import get_settings, mask_url
 
@@ -77,6 +79,15 @@ def prepare_database() -> None:
             say(f"baseline loaded: {len(report.created)} commitments, {len(report.sources_created)} sources")
 
 
+def _say_alerts(channels: list[Any]) -> None:
+    if channels:
+        say("alerts: " + ", ".join(f"{c.service} {c.label}" for c in channels))
+    else:
+        say(
+            "alerts: none (set alerts.urls to get setbacks, status changes and failing sources between digests)"
+        )
+
+
 # -- scheduler ---------------------------------------------------------------------------
 
 
@@ -85,9 +96,11 @@ def scheduler_start() -> None:
     """Run the scheduler in the foreground (standby while another instance leads)."""
     if not migrate.is_current():
         raise fail("the database schema is not current: run `summitwatch db upgrade` first")
+    channels = check_alerts(register=True)
     service = SchedulerService(say=say)
     _install_stop_handlers(service.stop)
     say(f"scheduler on {mask_url(get_settings().effective_database_url)}")
+    _say_alerts(channels)
     service.run()
 
 
@@ -154,6 +167,7 @@ def scheduler_run_now(
     if not jobs.known_job(job):
         known = ", ".join(v.id for v in describe_jobs())
         raise fail(f"unknown job {job!r}; configured jobs: {known}")
+    check_alerts(register=True)
     started = time.monotonic()
     outcome = jobs.run_job(job)
     console.print(
@@ -229,12 +243,15 @@ def run(
 ) -> None:
     """Migrate, load the baseline if needed, then serve the web app and run the scheduler together."""
     settings = get_settings()
+    channels = check_alerts()
     say(f"database: {mask_url(settings.effective_database_url)}")
     prepare_database()
+    register_channels(channels)
     if settings.smtp_host:
         say(f"mail: SMTP {settings.smtp_host}:{settings.smtp_port}")
     else:
         say(f"mail: written to the outbox {settings.effective_outbox_dir.resolve()}")
+    _say_alerts(channels)
     serve_with_scheduler(host or settings.web.host, port or settings.web.port)
 
 

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from storage.baseline import read_commitments
 from storage.db import session_scope
 from storage.web_queries import open_proposals
+from summitwatch.cli.alerts import check_alerts, send_after
 from summitwatch.cli.output import Format, console, emit, fail, parse_since
 from tracker.evaluate import Evaluation, cross_validate, evaluate
 from tracker.explain import explain
@@ -40,7 +41,8 @@ def match_command(
     ),
     rematch: bool = typer.Option(False, "--rematch", help="Match again even what is up to date."),
 ) -> None:
-    """Link new or changed publications to the commitments they speak of."""
+    """Link new or changed publications to the commitments they speak of, then send the alerts."""
+    channels = check_alerts(register=True)  # a malformed alert URL stops us before a long match
     with Progress(
         TextColumn("matching"),
         BarColumn(),
@@ -58,6 +60,7 @@ def match_command(
     console.print(f"matched: {report.line()}", highlight=False)
     if report.proposals:
         console.print("open proposals: `summitwatch review`", highlight=False)
+    send_after("matching", channels)
 
 
 def _proposal_lines(p: dict[str, Any]) -> list[str]:
@@ -108,6 +111,7 @@ def review(
 
 
 def _decide(evidence_id: int, accept: bool, by: str, note: str | None) -> None:
+    channels = check_alerts(register=True) if accept else []
     with session_scope() as session:
         change = review_proposal(session, evidence_id, accept=accept, reviewer=by, note=note)
     if not accept:
@@ -116,6 +120,7 @@ def _decide(evidence_id: int, accept: bool, by: str, note: str | None) -> None:
         console.print(f"#{evidence_id} accepted; the commitment already had that status")
     else:
         console.print(f"#{evidence_id} accepted: {change.old_status} -> {change.new_status} (by {by})")
+        send_after("the decision", channels)
 
 
 @review_app.command("accept")
