@@ -460,3 +460,42 @@ class AlertObservation(Base):
     value: Mapped[str] = mapped_column(String(40))
     turns: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Event(Base):
+    """One happening reported by several publications (tracker/events.py groups them).
+
+    `confirmed` events were checked by a reviewer: regrouping keeps their members together.
+    """
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    first_published_at: Mapped[datetime | None] = mapped_column(index=True)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    members: Mapped[list[EventMember]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="EventMember.position"
+    )
+
+
+class EventMember(Base):
+    """A publication's place in its event: one event per publication."""
+
+    __tablename__ = "event_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), unique=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    score: Mapped[float | None] = mapped_column(Float)  # how it read like the event when it joined
+    reasons: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    event: Mapped[Event] = relationship(back_populates="members")
+    publication: Mapped[Publication] = relationship()

@@ -23,6 +23,7 @@ from storage.evidence import (
 )
 from storage.models import Commitment, Evidence, Publication, utcnow
 from summitwatch.config import TrackerSettings, get_settings
+from tracker.event_grouping import regroup
 from tracker.matching import Document, Link, Matcher
 from tracker.profiles import build_profiles, fingerprint
 from tracker.workflow import AUTO, apply_proposal, propose
@@ -39,6 +40,7 @@ class MatchReport:
     decisions_kept: int = 0
     proposals: int = 0
     auto_applied: int = 0
+    events: str = ""
     seconds: float = 0.0
 
     def line(self) -> str:
@@ -50,7 +52,8 @@ class MatchReport:
             text += f" ({self.auto_applied} applied automatically)"
         if self.decisions_kept:
             text += f", {self.decisions_kept} reviewed links kept"
-        return text + f" in {self.seconds:.1f}s"
+        text += f" in {self.seconds:.1f}s"
+        return text + (f"; events: {self.events}" if self.events else "")
 
 
 def build_matcher(commitments: list[Commitment]) -> Matcher:
@@ -120,6 +123,8 @@ def match_pending(
         if progress:
             progress(report.publications, total)
     report.seconds = time.monotonic() - started
+    if report.publications:
+        report.events = regroup().line()
     return report
 
 

@@ -17,6 +17,7 @@ from summitwatch.cli import admin, overview, query
 from summitwatch.cli import alerts as alerts_cli
 from summitwatch.cli import crawl as crawl_cli
 from summitwatch.cli import digest as digest_cli
+from summitwatch.cli import events as events_cli
 from summitwatch.cli import service as service_cli
 from summitwatch.cli import subscribers as subscribers_cli
 from summitwatch.cli import tracker as tracker_cli
@@ -42,6 +43,7 @@ app.add_typer(overview.status_app, name="status")
 app.command("match")(tracker_cli.match_command)
 app.add_typer(tracker_cli.review_app, name="review")
 app.add_typer(tracker_cli.tracker_app, name="tracker")
+app.add_typer(events_cli.events_app, name="events")
 query.evidence_app.command("explain")(tracker_cli.explain_command)
 app.command("serve")(web_cli.serve)
 app.command("crawl")(crawl_cli.crawl_command)

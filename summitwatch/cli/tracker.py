@@ -18,6 +18,13 @@ from storage.web_queries import open_proposals
 from summitwatch.cli.alerts import check_alerts, send_after
 from summitwatch.cli.output import Format, console, emit, fail, parse_since
 from tracker.evaluate import Evaluation, cross_validate, evaluate
+from tracker.event_model import (
+    EVENT_MODEL,
+    cross_validate_events,
+    events_in_sample,
+    reports_of,
+    train_events,
+)
 from tracker.explain import explain
 from tracker.labelled import CLASSES, LabelError, Labelled, check_slugs, read_labelled
 from tracker.matching import Matcher, with_models
@@ -301,14 +308,20 @@ def evaluate_command(
             result = cross_validate(
                 rows, cv, lambda train_rows: with_models(base, train(base, train_rows), threshold)
             )
+            grouping = cross_validate_events(matcher, rows, cv)
         else:
             result = evaluate(matcher, rows)
+            grouping = events_in_sample(matcher, rows)
     except (LabelError, TrainingError) as exc:
         raise fail(str(exc)) from None
     if fmt is Format.json:
-        sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        data = result.as_dict()
+        data["events"] = grouping.as_dict() if grouping else None
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         _print_evaluation(result, errors)
+        if grouping is not None:
+            console.print(grouping.line() + ("" if cv else " (shipped model, in sample)"), highlight=False)
     summary = result.summary()
     if min_f1 is not None and summary["f1"] < min_f1:
         raise fail(f"link F1 {summary['f1']:.3f} is below {min_f1}", code=1)
@@ -351,5 +364,17 @@ def train_command(
         ),
         highlight=False,
     )
+    try:
+        event_model = train_events(reports_of(base, rows), [row.story for row in rows])
+    except TrainingError as exc:
+        console.print(f"events: not trained ({exc})", highlight=False)
+    else:
+        written.append(out / EVENT_MODEL.name)
+        event_model.save(written[-1])
+        console.print(
+            f"event model ({event_model.trained['pairs']} candidate pairs, "
+            f"{event_model.trained['same_story']} of the same story)",
+            highlight=False,
+        )
     console.print("written: " + ", ".join(str(p) for p in written), highlight=False)
     console.print("the next `summitwatch match` rematches everything with them", highlight=False)
