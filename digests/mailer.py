@@ -2,8 +2,14 @@
 
 A transport sends one message to one recipient and keeps its connection open
 between messages (a digest run sends thousands). Failures come out as
-`MailError` with `permanent` set from the SMTP reply code, so the send loop can
-decide between retrying later and giving up on an address.
+`MailError` with `permanent` set from the SMTP reply code, `rcpt` when only that
+recipient was refused, and `handed_over` when the message had already been given to
+the server (DATA sent) and its answer was lost or late: the message may have gone,
+so the send loop must never send it again by itself.
+
+The SMTP conversation is driven step by step (MAIL, RCPT, DATA, the message, its
+reply) rather than through `sendmail`, which cannot tell a failure before DATA from
+one after it.
 """
 
 from __future__ import annotations
@@ -26,11 +32,20 @@ from summitwatch.config import Settings, get_settings
 class MailError(Exception):
     """A message that did not go; `permanent` (5xx) means retrying will not help."""
 
-    def __init__(self, message: str, *, permanent: bool = False, code: int | None = None, rcpt: bool = False):
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        code: int | None = None,
+        rcpt: bool = False,
+        handed_over: bool = False,
+    ):
         super().__init__(message)
         self.permanent = permanent
         self.code = code
         self.rcpt = rcpt
+        self.handed_over = handed_over
 
 
 class Transport(Protocol):
@@ -66,16 +81,32 @@ class SMTPTransport:
         return conn
 
     def send(self, message: EmailMessage, recipient: str) -> None:
+        sender, recipients, payload, options = _envelope(message, recipient)
         try:
             if self._conn is None:
                 self._conn = self._connect()
-            self._conn.sendmail(*_envelope(message, recipient))
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, reply = next(iter(exc.recipients.values()))
-            self._reset()
-            raise MailError(
-                f"RCPT refused: {code} {_text(reply)}", permanent=code >= 500, code=code, rcpt=True
-            ) from exc
+            conn = self._conn
+            conn.ehlo_or_helo_if_needed()
+            if options and not conn.has_extn("smtputf8"):
+                raise MailError(
+                    "the server does not accept international addresses (no SMTPUTF8)", permanent=True
+                )
+            code, reply = conn.mail(sender, options)
+            if code != 250:
+                self._reset()
+                raise MailError(f"MAIL FROM refused: {code} {_text(reply)}", permanent=code >= 500, code=code)
+            code, reply = conn.rcpt(recipients[0])
+            if code not in (250, 251):
+                self._reset()
+                raise MailError(
+                    f"RCPT refused: {code} {_text(reply)}", permanent=code >= 500, code=code, rcpt=True
+                )
+            code, reply = conn.docmd("DATA")
+            if code != 354:
+                self._reset()
+                raise MailError(f"DATA refused: {code} {_text(reply)}", permanent=code >= 500, code=code)
+        except MailError:
+            raise
         except smtplib.SMTPResponseException as exc:
             self.close()
             raise MailError(
@@ -86,6 +117,26 @@ class SMTPTransport:
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
             raise MailError(f"SMTP connection: {exc.__class__.__name__}: {exc}") from exc
+        self._hand_over(conn, payload)
+
+    def _hand_over(self, conn: smtplib.SMTP, payload: bytes) -> None:
+        """Send the message after DATA's 354; from the first byte on, a lost reply is not a failure
+        we may retry: the server may have accepted it."""
+        data = smtplib._quote_periods(payload)  # type: ignore[attr-defined]
+        if not data.endswith(smtplib.bCRLF):
+            data += smtplib.bCRLF
+        try:
+            conn.send(data + b"." + smtplib.bCRLF)
+            code, reply = conn.getreply()
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise MailError(
+                f"no answer after the message was handed over ({exc.__class__.__name__}: {exc})",
+                handed_over=True,
+            ) from exc
+        if code != 250:
+            self._reset()
+            raise MailError(f"message refused: {code} {_text(reply)}", permanent=code >= 500, code=code)
 
     def _reset(self) -> None:
         """After a refused recipient the session can go on; RSET so the next MAIL starts clean."""

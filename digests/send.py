@@ -3,9 +3,19 @@
 The ledger (storage.deliveries) makes the loop resumable: rows are created for
 every subscriber who gets a digest, each row is claimed (pending → sending) in
 its own committed transaction before the SMTP conversation and marked after it.
-A crash or an SMTP outage leaves the remaining rows queued for the next run; a
-row caught in `sending` is never retried automatically (the server may have
-accepted it) and is reported for a person to settle.
+
+What a failure does depends on when it happened:
+
+- before DATA (connection, greeting, MAIL): retried in the run with backoff; if the
+  server stays away the run stops and the rest stays queued for the next one;
+- one recipient deferred (4xx to RCPT): that row waits `digest.defer_minutes`
+  (doubling, `digest.defer_attempts` times at most) and the run goes on;
+- refused for good (5xx): that row is failed, the address marked bouncing if RCPT said so;
+- after the message was handed over (DATA sent, the answer lost or late): the row
+  stays `sending`, is never sent again by itself, and is listed with its Message-ID
+  (`digest unsettled`) for a person to settle.
+
+A crash leaves rows `sending` too, for the same reason.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from digests.build import DigestContent, Filters, build
@@ -26,6 +37,7 @@ from digests.tokens import manage_url, one_click_url, unsubscribe_url
 from storage import deliveries, subscribers
 from storage.db import session_scope
 from storage.digest_data import WeekData, week_data
+from storage.models import utcnow
 from summitwatch.config import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -50,13 +62,21 @@ class SendReport:
     failed_permanent: int = 0
     already_sent: int = 0
     remaining: int = 0
+    deferred: int = 0
+    unsettled: int = 0
     stopped: str | None = None
     stuck: list[dict[str, Any]] = field(default_factory=list)
+    waiting: int = 0  # deferred rows of this digest not yet due
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return self.stopped is None and not self.failed_retryable and not self.stuck
+        return self.stopped is None and not self.failed_retryable and not self.stuck and not self.waiting
+
+    @property
+    def attention(self) -> bool:
+        """Nothing broke, but rows wait: deferred recipients or messages whose fate is unknown."""
+        return self.stopped is None and bool(self.stuck or self.waiting)
 
 
 @dataclass(frozen=True)
@@ -129,18 +149,64 @@ def _recipients(session: Any) -> list[Recipient]:
 
 
 def _send_with_retries(transport: Transport, message: Any, recipient: str, settings: Settings) -> None:
-    """Transient failures (4xx, connection) are retried with exponential backoff; 5xx is final."""
+    """Failures before the message was handed over, for the whole connection (not one recipient's
+    4xx), are retried with exponential backoff; anything else goes back to the caller at once."""
     retries = settings.digest.send_retries
     for attempt in range(retries + 1):
         try:
             transport.send(message, recipient)
             return
         except MailError as exc:
-            if exc.permanent or attempt == retries:
+            if exc.permanent or exc.rcpt or exc.handed_over or attempt == retries:
                 raise
             delay = settings.digest.retry_backoff_seconds * (2**attempt)
             log.info("transient failure to %s (%s); retrying in %.1fs", recipient, exc, delay)
             time.sleep(delay)
+
+
+def _defer_until(attempts: int, settings: Settings) -> datetime:
+    minutes = settings.digest.defer_minutes * (2 ** max(attempts - 1, 0))
+    return utcnow() + timedelta(minutes=min(minutes, 24 * 60))
+
+
+def _settle_failure(
+    exc: MailError,
+    delivery_id: int,
+    attempts: int,
+    recipient: Recipient,
+    settings: Settings,
+    report: SendReport,
+) -> bool:
+    """Record one failed attempt; True when the run must stop (the server is away)."""
+    with session_scope() as session:
+        if exc.handed_over:
+            deliveries.mark_unsettled(session, delivery_id, str(exc))
+            report.unsettled += 1
+            log.warning("digest to subscriber %s handed over, answer lost: left for a person", recipient.id)
+            return False
+        if exc.rcpt and not exc.permanent and attempts < settings.digest.defer_attempts:
+            deliveries.mark_failed(
+                session,
+                delivery_id,
+                permanent=False,
+                error=str(exc),
+                code=exc.code,
+                not_before=_defer_until(attempts, settings),
+            )
+            report.deferred += 1
+            return False
+        permanent = exc.permanent or exc.rcpt
+        deliveries.mark_failed(session, delivery_id, permanent=permanent, error=str(exc), code=exc.code)
+        if permanent:
+            if exc.rcpt and exc.permanent:
+                subscribers.mark_bouncing(session, recipient.id, str(exc))
+            report.failed_permanent += 1
+            log.warning("digest to subscriber %s refused for good: %s", recipient.id, exc)
+            return False
+    report.failed_retryable += 1
+    report.stopped = f"transient mail failure, the rest stays queued: {exc}"
+    log.warning("stopping the run: %s", exc)
+    return True
 
 
 def send_digest(
@@ -216,21 +282,12 @@ def send_digest(
             with session_scope() as session:
                 if not deliveries.claim(session, delivery_id, message_id):
                     continue  # another process took it
+                attempts = deliveries.attempts_of(session, delivery_id)
             report.attempted += 1
             try:
                 _send_with_retries(channel, message, recipient.email, settings)
             except MailError as exc:
-                with session_scope() as session:
-                    deliveries.mark_failed(session, delivery_id, permanent=exc.permanent, error=str(exc))
-                    if exc.permanent and exc.rcpt:
-                        subscribers.mark_bouncing(session, recipient.id, str(exc))
-                if exc.permanent:
-                    report.failed_permanent += 1
-                    log.warning("digest to subscriber %s refused for good: %s", recipient.id, exc)
-                else:
-                    report.failed_retryable += 1
-                    report.stopped = f"transient mail failure, the rest stays queued: {exc}"
-                    log.warning("stopping the run: %s", exc)
+                if _settle_failure(exc, delivery_id, attempts, recipient, settings, report):
                     break
             else:
                 with session_scope() as session:
@@ -242,6 +299,7 @@ def send_digest(
     with session_scope() as session:
         report.remaining = len(deliveries.due_deliveries(session, digest_id))
         report.stuck = deliveries.stuck_deliveries(session, the_period.key)
+        report.waiting = deliveries.deferred_count(session, digest_id)
     report.seconds = time.monotonic() - started
     return report
 

@@ -5,7 +5,8 @@ reference and one string, never a closure. `run_job` takes the job's database lo
 (skipping, logged and recorded, when another process holds it), records the run,
 and runs the job's steps, checking between steps whether the process is stopping.
 
-Ids: `crawl:<source>` (then matching, then alerts), `digest:weekly`, `housekeeping:daily`,
+Ids: `crawl:<source>` (then matching, then alerts), `digest:weekly`, `digest:retry` (recipients
+a server deferred, when their turn comes), `housekeeping:daily`,
 `alerts:send` (queued and retried alerts, only when `alerts.urls` is set), and `probe`
 (a test hook, only when `schedule.probe_every` is set).
 """
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 
 JOB_FUNC = "scheduler.jobs:run_job"
 DIGEST_JOB = "digest:weekly"
+RETRY_JOB = "digest:retry"
 HOUSEKEEPING_JOB = "housekeeping:daily"
 ALERTS_JOB = "alerts:send"
 PROBE_JOB = "probe"
@@ -49,6 +52,11 @@ class Stopping(Exception):
     """Raised from a progress callback to end a job between two steps."""
 
 
+class NeedsAttention(Exception):
+    """A job that did its work but left something for a person (rows deferred or unsettled):
+    recorded as `attention`, not `ok`."""
+
+
 @dataclass(frozen=True)
 class JobSpec:
     """One job as settings define it; `name` doubles as its schedule's fingerprint."""
@@ -61,7 +69,7 @@ class JobSpec:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # ok | failed | skipped
+    status: str  # ok | attention | failed | skipped
     result: str
 
     @property
@@ -124,6 +132,14 @@ def job_specs(settings: Settings | None = None, *, now: datetime | None = None) 
         )
         when = f"{plan.digest_day_of_week} {plan.digest_hour:02d}:{plan.digest_minute:02d} {tz}"
     specs.append(JobSpec(DIGEST_JOB, f"send the digest ({plan.digest_period} week), {when}", digest_trigger))
+    retry_minutes = max(settings.digest.defer_minutes, 1.0)
+    specs.append(
+        JobSpec(
+            RETRY_JOB,
+            f"send deferred digests when due, every {retry_minutes:g} min",
+            IntervalTrigger(seconds=retry_minutes * 60, timezone=tz),
+        )
+    )
     specs.append(
         JobSpec(
             HOUSEKEEPING_JOB,
@@ -234,11 +250,48 @@ def digest_job() -> str:
     )
     if report.stopped:
         text += f"; {report.stopped}"
+    return _digest_outcome(report, text)
+
+
+def _digest_outcome(report: Any, text: str) -> str:
+    if report.deferred or report.waiting:
+        text += f"; {report.waiting} deferred, tried again by {RETRY_JOB}"
     if report.stuck:
-        text += f"; {len(report.stuck)} left 'sending' for a person to settle (summitwatch digest list, then digest settle)"
-    if not report.ok and report.stopped:
+        text += (
+            f"; {len(report.stuck)} left 'sending' for a person to settle "
+            "(summitwatch digest unsettled, then digest settle --message-id)"
+        )
+    if report.stopped:
         raise RuntimeError(text)
+    if report.attention:
+        raise NeedsAttention(text)
     return text
+
+
+def digest_retry_job() -> str:
+    """Send again the rows whose deferral is over, digest by digest."""
+    from digests.send import send_digest
+    from storage import deliveries
+    from storage.db import session_scope
+    from storage.models import Digest
+
+    with session_scope() as session:
+        periods = [session.get(Digest, i).period for i in deliveries.due_digest_ids(session)]  # type: ignore[union-attr]
+    if not periods:
+        return "nothing deferred is due"
+    texts = []
+    attention = False
+    for period in periods:
+        report = send_digest(period, progress=_stop_between("deliveries"))
+        text = f"digest {report.period}: {report.sent} sent, {report.deferred} deferred again"
+        try:
+            texts.append(_digest_outcome(report, text))
+        except NeedsAttention as exc:
+            attention = True
+            texts.append(str(exc))
+    if attention:
+        raise NeedsAttention("; ".join(texts))
+    return "; ".join(texts)
 
 
 def housekeeping_job() -> str:
@@ -277,6 +330,7 @@ def _function_for(job_id: str) -> Callable[[], str]:
         return lambda: crawl_job(slug)
     fixed: dict[str, Callable[[], str]] = {
         DIGEST_JOB: digest_job,
+        RETRY_JOB: digest_retry_job,
         HOUSEKEEPING_JOB: housekeeping_job,
         ALERTS_JOB: alerts_job,
         PROBE_JOB: probe_job,
@@ -333,6 +387,10 @@ def run_job(job_id: str) -> Outcome:
                 jobruns.finish_run(run_id, "interrupted", str(exc))
                 log.info("%s stopped between steps: %s", job_id, exc)
                 return Outcome("skipped", str(exc))
+            except NeedsAttention as exc:
+                jobruns.finish_run(run_id, "attention", str(exc))
+                log.warning("%s needs attention: %s", job_id, exc)
+                return Outcome("attention", str(exc))
             except Exception as exc:
                 text = f"{type(exc).__name__}: {exc}"
                 jobruns.finish_run(run_id, "failed", text)

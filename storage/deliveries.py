@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -72,12 +72,17 @@ def enqueue(session: Session, digest_id: int, subscriber_ids: Iterable[int]) -> 
     return len(rows)
 
 
-def due_deliveries(session: Session, digest_id: int) -> list[tuple[int, int]]:
-    """(delivery id, subscriber id) of rows still to send, oldest first."""
+def due_deliveries(session: Session, digest_id: int, now: datetime | None = None) -> list[tuple[int, int]]:
+    """(delivery id, subscriber id) of rows to send now, oldest first; deferred rows wait their turn."""
+    now = now or utcnow()
     query = (
         select(Delivery.id, Delivery.subscriber_id)
         .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
-        .where(Delivery.digest_id == digest_id, Delivery.state.in_(CLAIMABLE))
+        .where(
+            Delivery.digest_id == digest_id,
+            Delivery.state.in_(CLAIMABLE),
+            or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+        )
         .order_by(Delivery.id)
     )
     return [(row[0], row[1]) for row in session.execute(query)]
@@ -106,6 +111,10 @@ def claim(session: Session, delivery_id: int, message_id: str | None = None) -> 
     return result.rowcount == 1
 
 
+def attempts_of(session: Session, delivery_id: int) -> int:
+    return int(session.scalar(select(Delivery.attempts).where(Delivery.id == delivery_id)) or 0)
+
+
 def mark_sent(session: Session, delivery_id: int, message_id: str) -> None:
     now = utcnow()
     session.execute(
@@ -116,17 +125,65 @@ def mark_sent(session: Session, delivery_id: int, message_id: str) -> None:
     )
 
 
-def mark_failed(session: Session, delivery_id: int, *, permanent: bool, error: str) -> None:
+def mark_failed(
+    session: Session,
+    delivery_id: int,
+    *,
+    permanent: bool,
+    error: str,
+    code: int | None = None,
+    not_before: datetime | None = None,
+) -> None:
+    """A failure before the message was handed over: final, or to be tried again (from `not_before`)."""
     session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id)
         .values(
             state="failed_permanent" if permanent else "failed_retryable",
             last_error=error[:2000],
+            last_code=code,
+            next_attempt_at=None if permanent else not_before,
             updated_at=utcnow(),
         )
         .execution_options(synchronize_session=False)
     )
+
+
+def mark_unsettled(session: Session, delivery_id: int, error: str) -> None:
+    """The message was handed over and its answer lost: the row stays `sending` for a person."""
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.state == "sending")
+        .values(last_error=error[:2000], updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def deferred_count(session: Session, digest_id: int | None = None) -> int:
+    """Rows waiting for their next attempt (a recipient the server deferred)."""
+    query = (
+        select(func.count())
+        .select_from(Delivery)
+        .where(Delivery.state == "failed_retryable", Delivery.next_attempt_at.is_not(None))
+    )
+    if digest_id is not None:
+        query = query.where(Delivery.digest_id == digest_id)
+    return int(session.scalar(query) or 0)
+
+
+def due_digest_ids(session: Session, now: datetime | None = None) -> list[int]:
+    """Digests with deferred rows now due: what the retry job sends again."""
+    now = now or utcnow()
+    query = (
+        select(Delivery.digest_id)
+        .where(
+            Delivery.state == "failed_retryable",
+            Delivery.next_attempt_at.is_not(None),
+            Delivery.next_attempt_at <= now,
+        )
+        .distinct()
+    )
+    return sorted(session.scalars(query))
 
 
 def settle(session: Session, period: str, email: str, state: str) -> bool:
@@ -148,10 +205,33 @@ def settle(session: Session, period: str, email: str, state: str) -> bool:
     return True
 
 
+def settle_message(session: Session, message_id: str, state: str) -> bool:
+    """`settle` by the Message-ID a person found (or did not find) in the SMTP server's log."""
+    if state not in ("sent", "pending"):
+        raise ValueError("settle a delivery as 'sent' or 'pending'")
+    row = session.scalar(
+        select(Delivery).where(Delivery.message_id == message_id, Delivery.state == "sending")
+    )
+    if row is None:
+        return False
+    row.state = state
+    row.updated_at = utcnow()
+    if state == "sent":
+        row.sent_at = row.sent_at or utcnow()
+    return True
+
+
 def stuck_deliveries(session: Session, period: str | None = None) -> list[dict[str, Any]]:
     """Rows left `sending`: the message may or may not have gone; a person decides."""
     query = (
-        select(Digest.period, Subscriber.email, Delivery.claimed_at, Delivery.attempts, Delivery.message_id)
+        select(
+            Digest.period,
+            Subscriber.email,
+            Delivery.claimed_at,
+            Delivery.attempts,
+            Delivery.message_id,
+            Delivery.last_error,
+        )
         .join(Digest, Digest.id == Delivery.digest_id)
         .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
         .where(Delivery.state == "sending")
@@ -166,8 +246,9 @@ def stuck_deliveries(session: Session, period: str | None = None) -> list[dict[s
             "claimed_at": c.isoformat() if c else None,
             "attempts": a,
             "message_id": m,
+            "last_error": why,
         }
-        for p, e, c, a, m in session.execute(query)
+        for p, e, c, a, m, why in session.execute(query)
     ]
 
 

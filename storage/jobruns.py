@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from storage.db import session_scope
 from storage.models import CrawlRun, JobRun, Source, utcnow
 
-STATUSES = ("running", "ok", "failed", "skipped", "interrupted")
+STATUSES = ("running", "ok", "attention", "failed", "skipped", "interrupted")
 
 
 def _as_dict(run: JobRun) -> dict[str, Any]:

@@ -363,6 +363,8 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     message_id: Mapped[str | None] = mapped_column(String(300))
     last_error: Mapped[str | None] = mapped_column(Text)
+    last_code: Mapped[int | None] = mapped_column(Integer)  # the SMTP reply code of the last failure
+    next_attempt_at: Mapped[datetime | None]  # a deferred row is not due before this
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -92,6 +92,10 @@ class DigestSettings(BaseModel):
     deadline_horizon_days: int = Field(60, ge=1)
     send_retries: int = Field(3, ge=0)
     retry_backoff_seconds: float = Field(2.0, ge=0)
+    defer_minutes: float = Field(
+        15.0, ge=0, description="a recipient the server defers (4xx) is tried again after this; doubles"
+    )
+    defer_attempts: int = Field(8, ge=1, description="deferrals before a recipient's digest is given up")
     list_id: str = "summitwatch.digest"
 
 

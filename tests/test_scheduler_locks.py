@@ -43,11 +43,11 @@ def test_a_lock_has_one_holder_until_released(db: str) -> None:
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # PostgreSQL: the advisory lock decides, see below
 def test_sqlite_lease_expires_and_the_lapsed_holder_notices(db: str) -> None:
-    dead = DatabaseLock("job:lease", holder=new_holder("dead"), lease_seconds=0.3)
+    dead = DatabaseLock("job:lease", holder=new_holder("dead"), lease_seconds=2.0)
     alive = DatabaseLock("job:lease", holder=new_holder("alive"), lease_seconds=30)
     assert dead.acquire()
     assert not alive.acquire()
-    time.sleep(0.4)  # the holder stopped renewing (killed, suspended...)
+    time.sleep(2.2)  # the holder stopped renewing (killed, suspended...)
     assert alive.acquire()
     assert not dead.renew(), "a holder whose lease was taken over must learn it lost the lock"
     alive.release()
@@ -109,6 +109,7 @@ def test_job_store_sync_keeps_fixed_ids_and_next_runs(db: str, monkeypatch) -> N
         "crawl:cesia",
         "crawl:elysee",
         "digest:weekly",
+        "digest:retry",
         "housekeeping:daily",
     ]
     digest = next(s for s in specs if s.id == "digest:weekly")
@@ -134,7 +135,7 @@ def test_job_store_sync_keeps_fixed_ids_and_next_runs(db: str, monkeypatch) -> N
     finally:
         scheduler.shutdown(wait=False)
     stored = stored_jobs()
-    assert sorted(stored) == ["crawl:anssi", "crawl:cesia", "crawl:elysee", "digest:weekly"]
+    assert sorted(stored) == ["crawl:anssi", "crawl:cesia", "crawl:elysee", "digest:retry", "digest:weekly"]
     assert {k: v[1] for k, v in stored.items()} == {k: v for k, v in first.items() if k in stored}
 
 

@@ -190,7 +190,8 @@ def test_sigterm_then_sigkill_during_a_digest_send_still_delivers_exactly_once(
     states = Counter(state for _, state in rows)
     assert set(states) <= {"sent", "sending"} and states["sending"] <= 1, rows
     statuses = {r["status"] for r in jobruns.runs("digest:weekly")}
-    assert "interrupted" in statuses and "ok" in statuses
+    # The killed send left at most one row `sending`: later runs say it needs a person.
+    assert "interrupted" in statuses and statuses & {"ok", "attention"}
 
 
 FAST_CRAWL = {

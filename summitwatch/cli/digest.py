@@ -60,7 +60,12 @@ def send(
     period: str | None = PERIOD,
     dry_run: bool = typer.Option(False, "--dry-run", help="Count who would get it; send and record nothing."),
 ) -> None:
-    """Send the digest to every active subscriber who has not got it yet (safe to run again)."""
+    """Send the digest to every active subscriber who has not got it yet (safe to run again).
+
+    Exit code 0: every row settled; 1: the run stopped (the server was away) or a row failed
+    and will be retried; 3: nothing broke, but deferred recipients wait for their next attempt
+    or messages were handed over with no answer (`digest unsettled`).
+    """
     try:
         resolve(period)
     except PeriodError as exc:
@@ -88,7 +93,8 @@ def send(
         )
         return
     console.print(
-        f"digest {report.period}: sent {report.sent}, failed (will retry) {report.failed_retryable}, "
+        f"digest {report.period}: sent {report.sent}, deferred {report.deferred}, "
+        f"unsettled {report.unsettled}, failed (will retry) {report.failed_retryable}, "
         f"failed (permanent) {report.failed_permanent}, still queued {report.remaining}, "
         f"skipped {report.skipped} ({report.seconds:.1f}s)",
         highlight=False,
@@ -101,12 +107,42 @@ def send(
         err_console.print(
             f"[yellow]unsettled:[/] {row['email']} left 'sending' since {row['claimed_at']} "
             f"(Message-ID {row['message_id']}): check the mail server log, then "
-            f"`summitwatch digest settle {row['period']} {row['email']} sent|pending`",
+            f"`summitwatch digest settle --message-id {row['message_id']} sent|pending`",
             highlight=False,
             soft_wrap=True,
         )
+    if report.waiting:
+        err_console.print(
+            f"[yellow]deferred:[/] {report.waiting} recipient(s) wait for their next attempt "
+            "(the `digest:retry` job, or `summitwatch digest send` again later)",
+            highlight=False,
+        )
     if report.stopped or report.failed_retryable:
         raise typer.Exit(1)
+    if report.attention:
+        raise typer.Exit(3)
+
+
+@digest_app.command("unsettled")
+def unsettled(
+    period: str | None = typer.Option(None, "--period", help="Only this digest's period."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv."),
+) -> None:
+    """Messages handed over to the mail server with no answer: look each Message-ID up, then settle it."""
+    with session_scope() as session:
+        rows = deliveries.stuck_deliveries(session, period)
+    emit(
+        rows,
+        fmt,
+        [
+            ("period", "period"),
+            ("email", "email"),
+            ("message_id", "message_id"),
+            ("claimed_at", "claimed_at"),
+            ("last_error", "last_error"),
+        ],
+        title="left 'sending'",
+    )
 
 
 @digest_app.command("list")
@@ -138,13 +174,27 @@ def list_digests(fmt: Format = typer.Option(Format.table, "--format", "-f", help
 
 @digest_app.command("settle")
 def settle(
-    period: str = typer.Argument(..., help="The digest's period."),
-    email: str = typer.Argument(..., help="The subscriber's address."),
-    state: str = typer.Argument(..., help="'sent' (it arrived) or 'pending' (send it again)."),
+    args: list[str] = typer.Argument(..., help="PERIOD EMAIL STATE, or STATE with --message-id."),
+    message_id: str | None = typer.Option(
+        None, "--message-id", help="The row's Message-ID (`digest unsettled`)."
+    ),
 ) -> None:
-    """Decide a delivery left 'sending' after a crash."""
+    """Decide a delivery left 'sending': 'sent' (it arrived) or 'pending' (send it again)."""
+    state = args[-1]
     if state not in ("sent", "pending"):
         raise fail("state must be 'sent' or 'pending'")
+    if message_id is not None:
+        if len(args) != 1:
+            raise fail("with --message-id, give only the state: sent or pending")
+        with session_scope() as session:
+            done = deliveries.settle_message(session, message_id.strip(), state)
+        if not done:
+            raise fail(f"no delivery with Message-ID {message_id} is left 'sending'")
+        console.print(f"{message_id}: {state}", highlight=False)
+        return
+    if len(args) != 3:
+        raise fail("give PERIOD EMAIL STATE, or --message-id ID STATE")
+    period, email = args[0], args[1]
     with session_scope() as session:
         done = deliveries.settle(session, period, email.strip().lower(), state)
     if not done:

@@ -3,11 +3,15 @@
 `smtp_server` yields an `SMTPRecorder`: `.messages` (parsed EmailMessage, with the
 envelope recipient in `.rcpt`), `fail_after(n)` to answer 421 and drop every
 transaction after n accepted messages, `refuse(address, code)` to answer a code
-on RCPT for one address, `heal()` to go back to normal.
+on RCPT for one address (451/452 greylisting, 550/554), `drop_after_data(address)`
+to take a message in and close the connection without answering, `answer_late(address,
+seconds)` to take it in and answer after the client gave up, `heal()` to go back to normal.
+The two last ones record the message: the server has it, the client cannot know.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -36,7 +40,15 @@ class SMTPRecorder:
     messages: list[tuple[str, EmailMessage]] = field(default_factory=list)
     limit: int | None = None
     refused: dict[str, str] = field(default_factory=dict)
+    dropped: set[str] = field(default_factory=set)
+    late: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def drop_after_data(self, address: str) -> None:
+        self.dropped.add(address.lower())
+
+    def answer_late(self, address: str, seconds: float) -> None:
+        self.late[address.lower()] = seconds
 
     def fail_after(self, count: int) -> None:
         self.limit = count
@@ -47,6 +59,11 @@ class SMTPRecorder:
     def heal(self) -> None:
         self.limit = None
         self.refused.clear()
+        self.dropped.clear()
+        self.late.clear()
+
+    def count(self, address: str) -> int:
+        return sum(1 for rcpt, _ in self.messages if rcpt.lower() == address.lower())
 
     def recipients(self) -> list[str]:
         return [rcpt for rcpt, _ in self.messages]
@@ -92,6 +109,13 @@ class _Handler:
         with self.box.lock:
             for rcpt in envelope.rcpt_tos:
                 self.box.messages.append((rcpt, message))
+        wanted = {r.lower() for r in envelope.rcpt_tos}
+        if wanted & self.box.dropped:
+            server.transport.abort()  # the message is in; the answer never leaves
+            return "250 OK"
+        delay = max((self.box.late.get(r, 0.0) for r in wanted), default=0.0)
+        if delay:
+            await asyncio.sleep(delay)
         return "250 OK"
 
 

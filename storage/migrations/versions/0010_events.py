@@ -1,7 +1,7 @@
 """Events: publications that report the same happening, grouped.
 
 Revision ID: 0010_events
-Revises: 0006_alerts
+Revises: 0009_delivery_faults
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_events"
-down_revision = "0006_alerts"
+down_revision = "0009_delivery_faults"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,150 @@
+"""Exactly once under SMTP faults, against a real (fault-injecting) aiosmtpd server, on both backends.
+
+A failure after the message was handed over (DATA sent, the answer dropped or late) leaves
+the row `sending`, never resent by itself; a 4xx for one recipient defers that row and the
+run goes on; only failures before DATA are retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from digests.send import send_digest
+from digests.subscriptions import add_confirmed
+from storage.db import session_scope
+from storage.models import Delivery, Subscriber, utcnow
+from summitwatch.config import reset_settings
+from tests.conftest import CliResult
+from tests.support.smtp import SMTPRecorder
+from tests.test_digest_send import PERIOD, seed_week
+
+EVERYONE = [f"reader{i}@example.org" for i in range(6)]
+SILENT = "silent@example.org"  # the answer after DATA never comes
+GREY = "grey@example.org"  # greylisted: 451 on RCPT
+
+
+@pytest.fixture
+def faulty(db: str, smtp_server: SMTPRecorder, monkeypatch: pytest.MonkeyPatch) -> SMTPRecorder:
+    monkeypatch.setenv("SUMMITWATCH_SMTP_HOST", smtp_server.host)
+    monkeypatch.setenv("SUMMITWATCH_SMTP_PORT", str(smtp_server.port))
+    monkeypatch.setenv("SUMMITWATCH_SMTP_TIMEOUT", "1")
+    monkeypatch.setenv("SUMMITWATCH_DIGEST__SEND_RETRIES", "2")
+    monkeypatch.setenv("SUMMITWATCH_DIGEST__RETRY_BACKOFF_SECONDS", "0.01")
+    reset_settings()
+    seed_week(db, hostile=False)
+    with session_scope(db) as session:
+        # the faulty addresses come first: in id order, they would block everyone after them
+        for address in (SILENT, GREY, *EVERYONE):
+            add_confirmed(session, address, "fr")
+    return smtp_server
+
+
+def _states(db: str) -> dict[str, tuple[str, int | None]]:
+    with session_scope(db) as session:
+        rows = session.execute(
+            select(Subscriber.email, Delivery.state, Delivery.last_code).join(
+                Subscriber, Subscriber.id == Delivery.subscriber_id
+            )
+        )
+        return {email: (state, code) for email, state, code in rows}
+
+
+def test_a_silent_and_a_greylisted_recipient_block_nobody_and_nothing_is_sent_twice(
+    faulty: SMTPRecorder, db: str
+) -> None:
+    faulty.answer_late(SILENT, 3)
+    faulty.refuse(GREY, "451 4.7.1 greylisted, try again later")
+    first = send_digest(PERIOD)
+    assert first.sent == len(EVERYONE), first
+    assert (first.unsettled, first.deferred, first.waiting) == (1, 1, 1)
+    assert first.attention and not first.ok
+    assert [r["email"] for r in first.stuck] == [SILENT] and first.stuck[0]["message_id"]
+    assert all(faulty.count(a) == 1 for a in EVERYONE)
+    assert faulty.count(SILENT) == 1 and faulty.count(GREY) == 0
+    states = _states(db)
+    assert states[SILENT][0] == "sending"
+    assert states[GREY] == ("failed_retryable", 451)
+
+    # the second run: nobody gets a second copy, the silent one is not resent,
+    # the greylisted one waits for its turn
+    second = send_digest(PERIOD)
+    assert (second.sent, second.attempted) == (0, 0)
+    assert faulty.count(SILENT) == 1 and all(faulty.count(a) == 1 for a in EVERYONE)
+
+    # its turn comes, the greylisting is over: it gets its one copy
+    faulty.heal()
+    with session_scope(db) as session:
+        session.execute(
+            update(Delivery)
+            .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+            .where(Delivery.state == "failed_retryable")
+        )
+    third = send_digest(PERIOD)
+    assert third.sent == 1 and faulty.count(GREY) == 1
+    assert faulty.count(SILENT) == 1
+
+
+def test_a_connection_dropped_after_data_leaves_the_row_for_a_person(
+    faulty: SMTPRecorder, db: str, cli: Callable[..., CliResult]
+) -> None:
+    faulty.drop_after_data(SILENT)
+    report = send_digest(PERIOD)
+    assert report.unsettled == 1 and report.sent == len(EVERYONE) + 1  # GREY is fine here
+    assert faulty.count(SILENT) == 1
+    listed = cli("digest", "unsettled", "--format", "json")
+    assert listed.code == 0 and SILENT in listed.stdout
+    message_id = report.stuck[0]["message_id"]
+    again = cli("digest", "send", "--period", PERIOD)
+    assert again.code == 3, again.output  # nothing broke, one row waits for a person
+    assert faulty.count(SILENT) == 1
+    settled = cli("digest", "settle", "--message-id", message_id, "sent")
+    assert settled.code == 0, settled.output
+    assert _states(db)[SILENT][0] == "sent"
+    assert cli("digest", "send", "--period", PERIOD).code == 0
+
+
+@pytest.mark.parametrize("code", ["550 5.1.1 no such user", "554 5.7.1 rejected"])
+def test_a_permanent_refusal_fails_that_row_only(faulty: SMTPRecorder, db: str, code: str) -> None:
+    faulty.refuse(GREY, code)
+    report = send_digest(PERIOD)
+    assert report.failed_permanent == 1 and report.sent == len(EVERYONE) + 1
+    assert _states(db)[GREY] == ("failed_permanent", int(code[:3]))
+    assert report.ok
+
+
+def test_a_server_away_before_data_is_retried_then_stops_the_run(faulty: SMTPRecorder, db: str) -> None:
+    faulty.fail_after(2)  # 421 on MAIL from the third message on: the whole server
+    report = send_digest(PERIOD)
+    assert report.sent == 2 and report.stopped and report.failed_retryable == 1
+    assert report.remaining >= len(EVERYONE) - 1
+    faulty.heal()
+    rest = send_digest(PERIOD)
+    assert rest.sent == len(EVERYONE)  # 8 in all, each once
+    assert sorted(faulty.recipients()) == sorted([SILENT, GREY, *EVERYONE])
+
+
+def test_452_for_one_recipient_defers_it_with_backoff(faulty: SMTPRecorder, db: str) -> None:
+    faulty.refuse(GREY, "452 4.2.2 mailbox full")
+    send_digest(PERIOD)
+    with session_scope(db) as session:
+        row = session.scalar(
+            select(Delivery)
+            .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+            .where(Subscriber.email == GREY)
+        )
+        assert row is not None and row.next_attempt_at is not None
+        first_wait = row.next_attempt_at - utcnow()
+        row.next_attempt_at = utcnow() - timedelta(seconds=1)
+    send_digest(PERIOD)
+    with session_scope(db) as session:
+        row = session.scalar(
+            select(Delivery)
+            .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+            .where(Subscriber.email == GREY)
+        )
+        assert row is not None and row.attempts == 2 and row.next_attempt_at is not None
+        assert row.next_attempt_at - utcnow() > first_wait  # the wait doubles
