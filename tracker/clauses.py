@@ -30,6 +30,9 @@ READINGS = (
 PLAN_WINDOW = 4
 NEGATION_BEFORE = 4
 NEGATION_AFTER = 2
+# German, Dutch and Norwegian put the negation at the end of the clause ("USA und UK
+# unterschreiben die Erklärung nicht"): there it turns any cue before it in its clause.
+LATE_NEGATION = {"de": 12, "nl": 12, "no": 12}
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]—–]|\s-\s")
 # Words that are plan markers in lower case only ("in May" is a month, not "may").
 _LOWER_ONLY = frozenset({"may", "will"})
@@ -74,7 +77,12 @@ def _turn(kind: str, modifier: str) -> str:
 
 
 def _modifier(
-    cue: Mark, marks: list[Mark], clauses: list[int], original: list[str], contrast_at: set[int]
+    cue: Mark,
+    marks: list[Mark],
+    clauses: list[int],
+    original: list[str],
+    contrast_at: set[int],
+    negation_after: int = NEGATION_AFTER,
 ) -> tuple[str, str] | None:
     """The plan or negation word that governs `cue` in its clause, if any."""
     clause = clauses[cue.start] if cue.start < len(clauses) else 0
@@ -93,7 +101,7 @@ def _modifier(
                 continue
             kind = "plan"
         elif mark.kind == "negation":
-            if not (cue.start - NEGATION_BEFORE <= mark.start <= cue.end - 1 + NEGATION_AFTER):
+            if not (cue.start - NEGATION_BEFORE <= mark.start <= cue.end - 1 + negation_after):
                 continue
             kind = "negation"
         else:
@@ -152,7 +160,9 @@ def read_sentence(
     out: dict[str, list[Reading]] = {}
     for cue in cues:
         owners = _owners(cue, names)
-        turned = _modifier(cue, marks, clauses, original, contrast_at)
+        turned = _modifier(
+            cue, marks, clauses, original, contrast_at, LATE_NEGATION.get(language, NEGATION_AFTER)
+        )
         if turned is None and cue.end - cue.start == 1 and lex.is_future(language, cue.text):
             turned = ("plan", "future tense")  # "lancera", "créeront"
         reading = cue.kind

@@ -135,6 +135,9 @@ class SignalReading:
     readings: dict[str, list[Reading]] = field(default_factory=dict)  # scope → readings
     features: dict[str, float] = field(default_factory=dict)
     naming: list[int] = field(default_factory=list)  # sentences that name the commitment
+    central: bool = True  # named in the headline or lead, or the text is mostly about it
+    question: bool = False  # the headline asks ("C'est quoi Current AI ?"): an explainer
+    headline: bool = False  # the headline names it: the text is a report on it
 
     def first(self, kinds: tuple[str, ...]) -> Reading | None:
         """The first reading of those kinds, headline first, then the lead, then the body; one in
@@ -193,7 +196,17 @@ def read_signal(analysis: Analysis, slug: str, made_on: date | None) -> SignalRe
         headline = sentence.field == "title" or sentence.position < LEAD_SENTENCES
         if follows or (headline and dominant):
             chosen[index] = False
-    result = SignalReading(naming=naming)
+    lead_named = any(
+        analysis.sentences[i].field != "title" and analysis.sentences[i].position < LEAD_SENTENCES
+        for i in naming
+    )
+    title_named = any(analysis.sentences[i].field == "title" for i in naming)
+    result = SignalReading(
+        naming=naming,
+        central=title_named or lead_named or dominant,
+        headline=title_named,
+        question=bool(analysis.sentences) and analysis.sentences[0].text.rstrip().endswith("?"),
+    )
     loose_setback = loose_critique = 0
     for index, named in sorted(chosen.items()):
         sentence = analysis.sentences[index]
@@ -225,7 +238,6 @@ def read_signal(analysis: Analysis, slug: str, made_on: date | None) -> SignalRe
         for reading in readings:
             key = f"{scope}_{reading.reading}"
             features[key] = min(features[key] + 1.0, 3.0)
-    title_named = any(analysis.sentences[i].field == "title" for i in naming)
     features["title_named"] = float(title_named)
     doc = analysis.document
     features["announcement"] = float(announcement(doc.published_at, made_on, doc.date_precision))
@@ -289,14 +301,49 @@ POSITIVE_READINGS = ("achieved", "progress")
 PLAN_READINGS = ("planned_progress", "planned_setback")
 
 
+# How the clause rules weigh what they read (../shared/labelling.md: the headline and lead say
+# what a text reports; a cue in a sentence that does not name the commitment counts for less).
+SCOPE_WEIGHT = {"title": 2.0, "lead": 1.5, "body": 1.0}
+UNNAMED_WEIGHT = 0.5
+SETBACK_WEIGHT = 1.5  # a refusal or a delay is the news even beside the words of the launch it spoils
+CRITIQUE_WEIGHT = 0.7  # a judgement against it ("hémiplégique", "bilan contrasté") leans setback
+PLAN_WEIGHT = 1.0
+QUIET = 0.5  # below this, nothing was read: a text about the commitment reports it, else names it
+PASSING = 1.0  # a commitment named only in passing, in a text about something else, leans mention
+QUESTION = 1.5  # a headline that asks is an explainer
+
+
+def weigh_signal(reading: SignalReading) -> dict[str, float]:
+    """Each class's weight from every cue read: headline over lead over body, named over unnamed."""
+    lex = lexicon()
+    weights = dict.fromkeys(("pos", "setback", "mention"), 0.0)
+    for scope, readings in reading.readings.items():
+        for r in readings:
+            w = SCOPE_WEIGHT[scope] * (1.0 if r.named else UNNAMED_WEIGHT)
+            if r.reading in POSITIVE_READINGS:
+                weights["pos"] += w * lex.weight(r.cue)
+            elif r.reading in SETBACK_READINGS:
+                weights["setback"] += w * SETBACK_WEIGHT
+            elif r.reading == "critique":
+                weights["setback"] += w * CRITIQUE_WEIGHT
+            elif r.reading in PLAN_READINGS:
+                weights["mention"] += w * PLAN_WEIGHT
+    if reading.question:
+        weights["mention"] += QUESTION
+    if not reading.central:
+        weights["mention"] += PASSING
+    return weights
+
+
 def rule_signal(reading: SignalReading) -> str:
-    """Without a trained model: the headline, then the lead, then the body; setback before progress."""
-    for scope in SCOPES:
-        kinds = {r.reading for r in reading.readings.get(scope, [])}
-        if kinds & set(SETBACK_READINGS):
-            return "setback"
-        if kinds & set(POSITIVE_READINGS):
-            return "pos"
-        if kinds & set(PLAN_READINGS):
-            return "mention"
-    return "mention"
+    """Without a trained model: the class the weighed cues argue for; a setback wins a tie.
+
+    When nothing was read, a text whose headline names the commitment reports it as it stands
+    (progress: the thing exists, "Déclaration de New Delhi" published); otherwise it only
+    mentions it.
+    """
+    weights = weigh_signal(reading)
+    cues = max(weights["pos"], weights["setback"], weights["mention"] - PASSING * (not reading.central))
+    if cues < QUIET and not reading.question:
+        return "pos" if reading.headline else "mention"
+    return max(weights, key=lambda c: (weights[c], c == "setback"))

@@ -8,7 +8,7 @@ negation, contrast) are matched on folded words.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -47,6 +47,7 @@ class Lexicon:
     phrases: dict[str, PhraseIndex[str]]  # language → index of folded phrases → class
     future_endings: dict[str, tuple[str, ...]]
     breaking: frozenset[str] = frozenset()  # folded cue texts and stems that end a commitment
+    weak: dict[str, float] = field(default_factory=dict)  # folded progress cue → the weight it carries
 
     def marks(self, language: str, folded: list[str], stems: list[str]) -> list[Mark]:
         """Every cue and marker of `language` in one sentence, longest first where they overlap."""
@@ -77,8 +78,24 @@ class Lexicon:
             return True
         return " " not in cue and stemmer(language)(cue) in self.breaking
 
+    def weight(self, cue: str) -> float:
+        """How much a progress cue says on its own (1 unless the lexicon calls it weak)."""
+        return self.weak.get(normalise(cue), 1.0)
+
     def is_future(self, language: str, word: str) -> bool:
         return any(word.endswith(e) for e in self.future_endings.get(language, ()))
+
+
+def _entries(entries: dict[str, list[object]], key: str, kind: str, language: str) -> list[str]:
+    """The words of one list; YAML reads a bare `no` or `on` as a boolean, which must not pass silently."""
+    words = entries.get(key) or []
+    for word in words:
+        if not isinstance(word, str):
+            raise ValueError(
+                f"{LEXICON_FILE}: {kind}/{language}/{key}: {word!r} is not a word (quote it: YAML reads "
+                "no, yes, on and off as booleans)"
+            )
+    return [str(w) for w in words]
 
 
 @lru_cache(maxsize=1)
@@ -92,12 +109,12 @@ def lexicon() -> Lexicon:
         for language, entries in by_language.items():
             stem_of = stemmer(language)
             table = stems.setdefault(language, {})
-            for word in entries.get("stems") or []:
-                for form in _forms(str(word), language):
+            for word in _entries(entries, "stems", kind, language):
+                for form in _forms(word, language):
                     table.setdefault(stem_of(form), kind)
             index = phrases.setdefault(language, PhraseIndex())
-            for phrase in entries.get("phrases") or []:
-                index.add(normalise(str(phrase)).split(), kind)
+            for phrase in _entries(entries, "phrases", kind, language):
+                index.add(normalise(phrase).split(), kind)
     endings = {lg: tuple(v or ()) for lg, v in (data.get("future_endings") or {}).items()}
     breaking: set[str] = set()
     for language, entries in (data.get("breaking") or {}).items():
@@ -106,4 +123,8 @@ def lexicon() -> Lexicon:
             breaking.add(text)
             if " " not in text:
                 breaking.update(stemmer(language)(form) for form in _forms(str(entry), language))
-    return Lexicon(stems, phrases, endings, frozenset(breaking))
+    weak: dict[str, float] = {}
+    for weight, entries in (data.get("weak_progress") or {}).items():
+        for entry in entries:
+            weak[normalise(str(entry))] = float(weight)
+    return Lexicon(stems, phrases, endings, frozenset(breaking), weak)
