@@ -30,6 +30,7 @@ from storage.web_queries import (
     publications_page,
     source_options,
 )
+from web.links import public_url
 from web.render import db, settings_of
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -187,7 +188,7 @@ def etag_response(request: Request, data: Any, media_type: str = "application/js
 def _paged(
     request: Request, items: list[dict[str, Any]], page: int, per_page: int, has_next: bool
 ) -> Response:
-    next_url = str(request.url.include_query_params(page=page + 1, per_page=per_page)) if has_next else None
+    next_url = public_url(request, page=page + 1, per_page=per_page) if has_next else None
     return etag_response(request, {"items": items, "page": page, "per_page": per_page, "next": next_url})
 
 
@@ -299,7 +300,7 @@ def commitment(
             detail = commitment_with_history(session, slug)
         except NotFound as exc:
             raise _not_found(str(exc)) from exc
-    detail["evidence_url"] = str(request.url_for("evidence").include_query_params(commitment=slug))
+    detail["evidence_url"] = public_url(request, request.app.url_path_for("evidence"), commitment=slug)
     return etag_response(request, detail)
 
 
