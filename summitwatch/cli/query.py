@@ -144,7 +144,7 @@ def evidence_list(
     commitment: str | None = typer.Option(None, "--commitment", help="Commitment slug."),
     since: str | None = typer.Option(None, "--since", help="Publications on or after (YYYY-MM-DD)."),
     signal: str | None = typer.Option(None, "--signal", help="mention, progress, achieved or setback."),
-    limit: int | None = typer.Option(None, "--limit", min=1),
+    limit: int | None = typer.Option(None, "--limit", min=1, max=100_000),
     fmt: Format = FORMAT,
 ) -> None:
     """List evidence, newest publication first."""
