@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from storage.models import MAX_ID
+from storage.db import session_scope
+from storage.models import MAX_ID, Evidence
 from summitwatch.config import get_settings
 from tests.support.rawhttp import RawConnection
 from tests.support.webserver import WebServer, free_port, seed_tracker, start_server
@@ -96,8 +97,12 @@ def test_out_of_range_ids_and_nul_bytes_are_4xx_and_the_connection_lives(
         assert answers["NUL in page path"].status == 400
         # the same connection, still open, still serving
         assert conn.request("GET", "/api/v1/commitments/inesia").status == 200
-        done = conn.request("POST", f"/review/{evidence_id}", decide, accept)
+        noted = urlencode({"decision": "accept", "csrf_token": token, "note": "vu\x00\x1b[2J ok"}).encode()
+        done = conn.request("POST", f"/review/{evidence_id}", decide, noted)
         assert done.status == 303, done.text
+    with session_scope(site.db_url) as session:
+        evidence = session.get(Evidence, evidence_id)
+        assert evidence is not None and evidence.review_note == "vu ok"  # stored without its controls
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

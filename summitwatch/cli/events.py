@@ -7,6 +7,7 @@ from typing import Any
 import typer
 from rich.markup import escape
 
+from storage.clean_text import clean_line
 from storage.db import session_scope
 from storage.events import event_row, get_event, list_events
 from storage.models import utcnow
@@ -105,7 +106,7 @@ def confirm_command(
     with session_scope() as session:
         event = get_event(session, event_id)
         event.confirmed = True
-        event.confirmed_by = by
+        event.confirmed_by = clean_line(by)
         event.updated_at = utcnow()
         n = len(event.members)
     console.print(f"event {event_id} confirmed ({n} publications) by {by}", highlight=False)

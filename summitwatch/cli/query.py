@@ -6,6 +6,7 @@ import getpass
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 
 from storage.db import session_scope
@@ -130,7 +131,7 @@ def publications_import(file: Path = typer.Argument(..., exists=True, dir_okay=F
     with session_scope() as session:
         report = import_jsonl(session, file)
     for error in report.errors:
-        console.print(f"[red]skipped[/] {error}", highlight=False)
+        console.print(f"[red]skipped[/] {escape(error)}", highlight=False)
     console.print(
         f"{file}: {report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
         f"{len(report.errors)} skipped"
