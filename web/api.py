@@ -19,6 +19,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict
 
+from storage.csv_cells import safe_cell
 from storage.db import session_scope
 from storage.models import SIGNALS, STATUSES, THEMES
 from storage.queries import NotFound, get_commitment, list_sources
@@ -196,22 +197,12 @@ def _not_found(message: str) -> HTTPException:
     return HTTPException(status_code=404, detail=message)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    """Spreadsheet-safe cell: text that a spreadsheet would run as a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _csv_stream(fieldnames: list[str], rows: Iterator[dict[str, Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=fieldnames, lineterminator="\r\n")
     writer.writeheader()
     for count, row in enumerate(rows, 1):
-        writer.writerow({k: _cell(v) for k, v in row.items()})
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
         if count % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from storage.csv_cells import safe_cell
 from storage.models import MAX_ID
 
 console = Console()
@@ -78,11 +79,17 @@ def emit(
     def value(row: dict[str, Any], getter: str | Callable[[dict[str, Any]], Any]) -> str:
         return _cell(getter(row) if callable(getter) else row.get(getter))
 
+    def csv_value(row: dict[str, Any], getter: str | Callable[[dict[str, Any]], Any]) -> Any:
+        raw = getter(row) if callable(getter) else row.get(getter)
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return raw  # a negative number is a number, not a formula
+        return safe_cell(_cell(raw))
+
     if fmt is Format.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow([name for name, _ in columns])
         for row in rows:
-            writer.writerow([value(row, getter) for _, getter in columns])
+            writer.writerow([csv_value(row, getter) for _, getter in columns])
         return
     table = Table(title=title, show_lines=False, highlight=False)
     for name, _ in columns:
