@@ -8,6 +8,7 @@ feedparser only ever parses bytes.
 
 from __future__ import annotations
 
+import re
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,15 +50,23 @@ class Feed:
     problem: str | None = None  # why feedparser called it "bozo", when it did
 
 
+# `<!ENTITY` anywhere, in any case, with NULs between the letters (UTF-16 and UTF-32 text).
+_ENTITY_DECLARATION = re.compile(b"\\x00*".join(bytes([c]) for c in b"<!ENTITY"), re.IGNORECASE)
+
+
 def check_safe(raw: bytes) -> None:
-    """Raise FeedRefused on entity declarations (billion laughs, XXE); malformed XML is fine."""
+    """Raise FeedRefused on entity declarations (billion laughs, XXE); malformed XML is fine.
+
+    A malformed document stops the defused parser before it reaches a declaration further
+    on, while feedparser's own parsers may still read it: so the whole feed, not its head,
+    is searched for one.
+    """
     try:
         defused_fromstring(raw, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise FeedRefused(f"feed refused: {type(exc).__name__}: {exc}") from exc
     except (ParseError, ValueError):
-        head = raw[:4096].lower()
-        if b"<!entity" in head:
+        if _ENTITY_DECLARATION.search(raw):
             raise FeedRefused("feed refused: entity declarations in a malformed document") from None
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import Insert, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import ALERT_STATES, Alert, AlertChannel, utcnow
+from storage.models import ALERT_STATES, MAX_ID, Alert, AlertChannel, utcnow
 
 DUE = ("pending", "failed")
 NEEDS_A_PERSON = ("sending", "unconfirmed")
@@ -216,7 +216,7 @@ def settle(session: Session, alert_id: int, verdict: str) -> str:
     """A person's verdict on a row that may have arrived: 'sent' (it did) or 'retry' (send it again)."""
     if verdict not in ("sent", "retry"):
         raise ValueError("settle an alert as 'sent' or 'retry'")
-    row = session.get(Alert, alert_id)
+    row = session.get(Alert, alert_id) if 0 < alert_id <= MAX_ID else None
     if row is None:
         raise LookupError(f"no alert with id {alert_id}")
     if row.state not in (*NEEDS_A_PERSON, "abandoned"):

@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["Session", "dispose_engines", "get_engine", "make_engine", "session_scope"]
 
-from summitwatch.config import get_settings
+from storage.errors import DatabaseUrlError
+from summitwatch.config import get_settings, mask_url
 
 _engines: dict[str, Engine] = {}
 
@@ -44,10 +46,33 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+URL_EXAMPLES = "sqlite:///path/to/file.db or postgresql://user:password@host/dbname"
+
+
+def _check_url(url: str) -> URL:
+    """The parsed URL, or DatabaseUrlError saying why it opens no database (password masked)."""
+    shown = mask_url(url)
+    try:
+        parsed = make_url(url)
+        parsed.get_dialect().import_dbapi()  # the driver too: a missing one is named here
+    except NoSuchModuleError:
+        scheme = url.split("://", 1)[0]
+        raise DatabaseUrlError(
+            f"database URL {shown!r}: unknown scheme {scheme!r}; use {URL_EXAMPLES}"
+        ) from None
+    except ImportError as exc:
+        raise DatabaseUrlError(
+            f"database URL {shown!r}: its driver ({exc.name}) is not installed; use {URL_EXAMPLES}"
+        ) from None
+    except (ArgumentError, ValueError):
+        raise DatabaseUrlError(f"database URL {shown!r} cannot be read; use {URL_EXAMPLES}") from None
+    return parsed
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """A new engine for `url`, with the backend's pragmas and pool settings."""
     url = normalise_url(url)
-    parsed = make_url(url)
+    parsed = _check_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,10 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 DATABASE_ERRORS: tuple[type[Exception], ...] = (OperationalError, ProgrammingError)
 
 
+class DatabaseUrlError(ValueError):
+    """The database URL names no database summitwatch can open; the message says what to write."""
+
+
 def describe(exc: BaseException) -> str:
     """The first line of the driver's message: what a person needs to see."""
     orig = getattr(exc, "orig", None)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from storage.models import Commitment, Event, EventMember, Evidence, Publication, Source, utcnow
+from storage.models import MAX_ID, Commitment, Event, EventMember, Evidence, Publication, Source, utcnow
 from storage.queries import NotFound
 
 
@@ -199,7 +199,7 @@ def list_events(
 
 
 def get_event(session: Session, event_id: int) -> Event:
-    event = session.get(Event, event_id) if 0 < event_id < 2**31 else None
+    event = session.get(Event, event_id) if 0 < event_id <= MAX_ID else None
     if event is None:
         raise NotFound(f"no event {event_id}")
     return event

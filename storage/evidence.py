@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from storage.models import Commitment, Evidence, Publication, Source
+from storage.models import MAX_ID, Commitment, Evidence, Publication, Source
 from storage.queries import NotFound, get_commitment, get_publication
 
 HALF = 32
@@ -74,13 +74,17 @@ def source_languages(session: Session) -> dict[int, str]:
 
 
 def get_evidence(session: Session, evidence_id: int) -> Evidence:
-    evidence = session.get(
-        Evidence,
-        evidence_id,
-        options=[
-            joinedload(Evidence.commitment),
-            joinedload(Evidence.publication).joinedload(Publication.source),
-        ],
+    evidence = (
+        session.get(
+            Evidence,
+            evidence_id,
+            options=[
+                joinedload(Evidence.commitment),
+                joinedload(Evidence.publication).joinedload(Publication.source),
+            ],
+        )
+        if 0 < evidence_id <= MAX_ID
+        else None
     )
     if evidence is None:
         raise NotFound(f"no evidence with id {evidence_id}")

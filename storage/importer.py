@@ -1,8 +1,11 @@
 """`publications import`: JSON Lines in, one publication per line.
 
 Every line is checked on its own: a bad line is reported with its number and
-skipped, good lines are stored. Keys other than the documented ones (such as a
-labelled set's `expected`) are ignored, so labelled files import as they are.
+skipped, good lines are stored. A NUL character is refused (PostgreSQL cannot store
+it); other control characters are removed when stored. Each line is written under its
+own savepoint, so one the database refuses leaves the others in. Keys other than the
+documented ones (such as a labelled set's `expected`) are ignored, so labelled files
+import as they are.
 """
 
 from __future__ import annotations
@@ -11,21 +14,23 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.dateprecision import start_of_day
+from storage.errors import describe
 from storage.publications import PublicationInput, plain_text, source_ids, upsert_publication
 
 
 class ImportLine(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    url: str = Field(pattern=r"^https?://\S+$", max_length=2048)
+    url: str = Field(pattern=r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$", max_length=2048)
     source: str = Field(min_length=1)
     title: str = Field(min_length=1)
     published_at: datetime | None
@@ -50,7 +55,22 @@ class ImportLine(BaseModel):
             raise ValueError(
                 "published_at needs a UTC offset, e.g. 2025-02-17T15:34:00+01:00, or a plain day"
             )
+        if value is not None:
+            try:
+                value.astimezone(UTC)
+            except OverflowError:
+                raise ValueError("published_at is out of range once in UTC") from None
         return value
+
+
+def _nul_in(data: dict[str, Any]) -> str | None:
+    """The first field of a line that holds a NUL character, if any (ignored keys do not count)."""
+    for name in ImportLine.model_fields:
+        value = data.get(name)
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            return name
+    return None
 
 
 _PLAIN_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -90,6 +110,10 @@ def parse_lines(lines: Iterable[str], known_sources: set[str]) -> Iterator[tuple
             continue
         if not isinstance(data, dict):
             yield number, f"line {number}: expected a JSON object, got {type(data).__name__}"
+            continue
+        nul = _nul_in(data)
+        if nul is not None:
+            yield number, f"line {number}: {nul}: contains a NUL character (\\u0000)"
             continue
         try:
             line = ImportLine.model_validate(data)
@@ -137,6 +161,11 @@ def import_jsonl(session: Session, path: Path, fetched_via: str = "import") -> I
             fetched_via=fetched_via,
             extracted_by="import",
         )
-        outcome, _ = upsert_publication(session, item, sources)
+        try:
+            with session.begin_nested():
+                outcome, _ = upsert_publication(session, item, sources)
+        except (DataError, IntegrityError) as exc:
+            report.errors.append(f"line {number}: not stored: {describe(exc)}")
+            continue
         setattr(report, outcome, getattr(report, outcome) + 1)
     return report

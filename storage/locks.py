@@ -105,16 +105,11 @@ class DatabaseLock:
         try:
             if self.advisory:
                 assert self._connection is not None
-                self._connection.execute(text("SELECT 1"))
-                self._write_lease(force=True)
+                self._connection.execute(text("SELECT 1"))  # the advisory lock's session is alive
+                if not self._extend_lease():
+                    self._write_lease(force=True)  # the row went (housekeeping, a hand): write it again
                 return True
-            with session_scope(self.url) as session:
-                result: Any = session.execute(
-                    update(Lock)
-                    .where(Lock.name == self.name, Lock.holder == self.holder)
-                    .values(expires_at=utcnow() + self.lease)
-                )
-                kept = result.rowcount == 1
+            kept = self._extend_lease()
         except SQLAlchemyError as exc:
             log.warning("lock %s: renewing failed: %s", self.name, exc)
             kept = False
@@ -167,6 +162,16 @@ class DatabaseLock:
                 connection.close()  # NullPool: the server session ends, the advisory lock with it
             except SQLAlchemyError:
                 pass
+
+    def _extend_lease(self) -> bool:
+        """Push our lease row's expiry on; `acquired_at` keeps the moment the lock was taken."""
+        with session_scope(self.url) as session:
+            result: Any = session.execute(
+                update(Lock)
+                .where(Lock.name == self.name, Lock.holder == self.holder)
+                .values(expires_at=utcnow() + self.lease)
+            )
+            return bool(result.rowcount == 1)
 
     def _write_lease(self, *, force: bool) -> bool:
         """Claim the lease row; `force` when the advisory lock already decided who holds it."""

@@ -39,6 +39,9 @@ REVIEW_STATES = ("unreviewed", "accepted", "rejected")
 RUN_STATUSES = ("running", "ok", "partial", "failed")
 ALERT_KINDS = ("setback", "status_change", "source_failing")
 ALERT_STATES = ("pending", "sending", "sent", "failed", "unconfirmed", "abandoned")
+# The largest id a row can have: ids are INTEGER, 32 bits on PostgreSQL. A larger one names no
+# row, and asking for it is an error on both backends (integer out of range, OverflowError).
+MAX_ID = 2**31 - 1
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

@@ -1,7 +1,7 @@
 """Storing publications: upsert by canonical URL, revisions, raw snapshots, validators.
 
 The crawler's pipeline and `publications import` both come through here, so a
-page is stored the same way whichever road brought it.
+page is stored the same way whichever road brought it, control characters removed.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import hashlib
 import html
 import unicodedata
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
@@ -18,6 +18,7 @@ import nh3
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.clean_text import clean_line, clean_text
 from storage.dateprecision import PRECISIONS, guess_precision
 from storage.models import FetchValidator, Publication, PublicationRevision, Snapshot, Source, utcnow
 
@@ -56,6 +57,17 @@ def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
+def cleaned(item: PublicationInput) -> PublicationInput:
+    """`item` with control characters out of its text (whatever road brought it: crawl or import)."""
+    return replace(
+        item,
+        title=clean_line(item.title),
+        body=clean_text(item.body),
+        summary=clean_text(item.summary) if item.summary is not None else None,
+        tags=[tag for tag in (clean_line(t) for t in item.tags) if tag],
+    )
+
+
 def source_ids(session: Session) -> dict[str, int]:
     return dict(session.execute(select(Source.slug, Source.id)).tuples().all())
 
@@ -65,6 +77,7 @@ def upsert_publication(
 ) -> tuple[Outcome, Publication]:
     """Insert a new publication, or update one whose content changed (keeping a revision)."""
     sources = sources if sources is not None else source_ids(session)
+    item = cleaned(item)
     if item.source not in sources:
         raise ValueError(f"unknown source {item.source!r} (known: {', '.join(sorted(sources))})")
     now = utcnow()

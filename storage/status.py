@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from storage.clean_text import clean_line, clean_text
 from storage.models import STATUSES, Commitment, Evidence, StatusChange, utcnow
 
 
@@ -24,6 +25,8 @@ def set_status(
     evidence: Evidence | None = None,
 ) -> StatusChange | None:
     """Record a move to `new_status`; None when it already has that status."""
+    changed_by = clean_line(changed_by)
+    note = clean_text(note).strip() or None if note is not None else None
     if new_status not in STATUSES:
         raise StatusError(f"unknown status {new_status!r}; one of: {', '.join(STATUSES)}")
     if not changed_by.strip():
@@ -38,7 +41,7 @@ def set_status(
         new_status=new_status,
         evidence_id=evidence.id if evidence is not None else None,
         changed_at=utcnow(),
-        changed_by=changed_by.strip(),
+        changed_by=changed_by,
         note=note,
     )
     commitment.status = new_status

@@ -8,8 +8,10 @@ the embedded defaults: SQLite and a mail outbox under the data directory.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+import tomllib
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +29,10 @@ __version__ = "0.1.0"
 
 CONFIG_ENV = "SUMMITWATCH_CONFIG"
 DEFAULT_CONFIG_FILE = "summitwatch.toml"
+
+
+class ConfigError(ValueError):
+    """The configuration file cannot be read as TOML; the message names the file and the place."""
 
 
 class CrawlerSettings(BaseModel):
@@ -133,12 +139,35 @@ class AlertSettings(BaseModel):
 
 
 class WebSettings(BaseModel):
-    """The web app's listening address and request limits."""
+    """The web app's listening address, request limits and the proxies it believes."""
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     subscribe_per_client_per_hour: int = Field(10, ge=1)
     subscribe_per_email_per_hour: int = Field(3, ge=1)
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses or networks of reverse proxies whose X-Forwarded-For and -Proto are "
+        "believed (empty: none; the connecting address is the client)",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        """Each an IP address or network, written the way uvicorn compares them."""
+        cleaned = []
+        for item in (v.strip() for v in value):
+            try:
+                cleaned.append(
+                    str(ipaddress.ip_network(item, strict=False))
+                    if "/" in item
+                    else str(ipaddress.ip_address(item))
+                )
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/8)"
+                ) from None
+        return cleaned
 
 
 class Settings(BaseSettings):
@@ -164,7 +193,7 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     secret_key: SecretStr | None = None
     review_token: SecretStr | None = None
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     crawler: CrawlerSettings = CrawlerSettings()
     tracker: TrackerSettings = TrackerSettings()
@@ -178,6 +207,11 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -190,7 +224,14 @@ class Settings(BaseSettings):
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         toml_file = config_file()
         if toml_file is not None:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+            try:
+                sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"config file {toml_file}: invalid TOML: {exc}") from None
+            except UnicodeDecodeError as exc:
+                raise ConfigError(f"config file {toml_file}: not UTF-8 text ({exc.reason})") from None
+            except OSError as exc:
+                raise ConfigError(f"config file {toml_file}: cannot read: {exc.strerror}") from None
         return tuple(sources)
 
     # Derived values: computed, never stored, so a changed data dir moves them all.

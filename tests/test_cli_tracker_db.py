@@ -6,7 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from storage.db import session_scope
+from storage.models import Publication
 from tests.test_storage import required_slugs
 
 SEED_LINES = [
@@ -105,6 +108,50 @@ def test_import_reports_bad_lines_and_stores_good_ones(migrated, tmp_path: Path)
     assert anssi["published_at"] == "2025-02-17T14:34:00+00:00"
     found = json.loads(migrated("publications", "list", "--search", "INESIA", "--format", "json").stdout)
     assert [p["source"] for p in found] == ["cesia"]
+
+
+def test_import_refuses_nul_per_line_and_strips_control_characters(migrated, db: str, tmp_path: Path) -> None:
+    base = {"source": "anssi", "published_at": "2025-02-12", "body": "Le corps.", "title": "Titre"}
+    lines = [
+        {
+            **base,
+            "url": "https://x.org/red",
+            "title": "\x1b[31mRouge\x1b[0m : l'INESIA\x07",
+            "body": "Un corps\x1b[2J avec\r\nune cloche\x07.",
+            "tags": ["ok\x1b[1m"],
+        },
+        {**base, "url": "https://x.org/1", "title": "a\u0000b"},
+        {**base, "url": "https://x.org/2", "body": "\u0000"},
+        {**base, "url": "https://x.org/3", "tags": ["x\u0000"]},
+        {**base, "url": "https://x.org/\u001b[31m"},
+        {**base, "url": "https://x.org/4", "published_at": "0001-01-01T00:00:00+14:00"},
+        {**base, "url": "https://x.org/good"},
+    ]
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    result = migrated("publications", "import", str(path))
+    assert result.code == 0, result.output
+    out = " ".join(result.stdout.split())
+    for wanted in (
+        "line 2: title: contains a NUL character",
+        "line 3: body: contains a NUL character",
+        "line 4: tags: contains a NUL character",
+        "line 5: url",
+        "line 6: published_at",
+        "2 new",
+        "5 skipped",
+    ):
+        assert wanted in out, out
+    assert "\x1b" not in result.output
+    listed = json.loads(migrated("publications", "list", "--format", "json").stdout)
+    assert sorted(p["url"] for p in listed) == ["https://x.org/good", "https://x.org/red"]
+    red = next(p for p in listed if p["url"] == "https://x.org/red")
+    assert red["title"] == "Rouge : l'INESIA" and red["tags"] == ["ok"]
+    table = migrated("publications", "list")
+    assert "Rouge" in table.stdout and "\x1b" not in table.stdout and "\x07" not in table.stdout
+    with session_scope(db) as session:
+        body = session.scalar(select(Publication.body).where(Publication.url == "https://x.org/red"))
+    assert body == "Un corps avec\nune cloche."
 
 
 def test_malformed_jsonl_changes_nothing(migrated, tmp_path: Path) -> None:

@@ -107,6 +107,23 @@ def test_a_connection_dropped_after_data_leaves_the_row_for_a_person(
     assert cli("digest", "send", "--period", PERIOD).code == 0
 
 
+@pytest.mark.parametrize(
+    "code",
+    ["421 4.7.0 too many messages, closing connection", "451 4.7.1 greylisted", "452 4.2.2 mailbox full"],
+)
+def test_a_4xx_for_one_recipient_defers_that_row_and_the_run_goes_on(
+    faulty: SMTPRecorder, db: str, code: str
+) -> None:
+    faulty.refuse(GREY, code)
+    report = send_digest(PERIOD)
+    assert report.stopped is None, report.stopped
+    assert (report.deferred, report.waiting, report.sent) == (1, 1, len(EVERYONE) + 1)
+    assert report.attention and not report.ok
+    assert _states(db)[GREY] == ("failed_retryable", int(code[:3]))
+    assert faulty.count(GREY) == 0
+    assert all(faulty.count(a) == 1 for a in (SILENT, *EVERYONE))
+
+
 @pytest.mark.parametrize("code", ["550 5.1.1 no such user", "554 5.7.1 rejected"])
 def test_a_permanent_refusal_fails_that_row_only(faulty: SMTPRecorder, db: str, code: str) -> None:
     faulty.refuse(GREY, code)

@@ -111,6 +111,9 @@ def test_feed_teasers_and_malformed_feed() -> None:
     assert len(broken.entries) >= 1  # read as far as possible
 
 
+LONG_MALFORMED_HEAD = b"<rss><channel><item><title>" + b"padding " * 1000 + b"</channel>"
+
+
 @pytest.mark.parametrize(
     "payload",
     [
@@ -118,7 +121,13 @@ def test_feed_teasers_and_malformed_feed() -> None:
         b"<rss><channel><title>&b;</title></channel></rss>",
         b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
         b"<rss><channel><title>&x;</title></channel></rss>",
+        # malformed before the declaration, which comes after the first 4 KB
+        LONG_MALFORMED_HEAD
+        + b'<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]><title>&b;</title>',
+        (LONG_MALFORMED_HEAD.decode() + '<!DOCTYPE r [<!ENTITY a "aa">]><title>&a;</title>').encode("utf-16"),
+        LONG_MALFORMED_HEAD + b'<!entity x system "file:///etc/passwd">',
     ],
+    ids=["bomb", "external", "late-bomb-in-malformed", "late-bomb-utf16", "late-lowercase-external"],
 )
 def test_xml_bombs_and_external_entities_are_refused(payload: bytes) -> None:
     with pytest.raises(FeedRefused):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from scheduler import jobs
-from scheduler.locking import LockHeld, held
+from scheduler.locking import LEADER_LOCK, LockHeld, held
 from scheduler.service import make_scheduler, resume_cut_short, stored_jobs, sync_jobs
 from storage import jobruns
 from storage.db import session_scope
@@ -19,6 +21,7 @@ from storage.models import Publication, Snapshot, Subscriber, utcnow
 from storage.publications import PublicationInput, store_snapshot, upsert_publication
 from storage.subscribers import add_subscriber
 from summitwatch.config import get_settings, reset_settings
+from tests.conftest import CliResult
 
 
 def test_a_lock_has_one_holder_until_released(db: str) -> None:
@@ -39,6 +42,27 @@ def test_a_lock_has_one_holder_until_released(db: str) -> None:
     finally:
         for lock in (first, second, other):
             lock.release()
+
+
+def test_renewing_keeps_the_moment_the_lead_was_taken(db: str, cli: Callable[..., CliResult]) -> None:
+    """`scheduler jobs` says "leading since" the lock was taken, not since its last renewal."""
+    lock = DatabaseLock(LEADER_LOCK, holder=new_holder("scheduler"), lease_seconds=30)
+    assert lock.acquire()
+    try:
+        taken = lock_info(LEADER_LOCK)
+        assert taken is not None
+        time.sleep(1.1)  # the CLI shows seconds
+        assert lock.renew() and lock.renew()
+        renewed = lock_info(LEADER_LOCK)
+        assert renewed is not None and renewed.holder == lock.holder
+        assert renewed.acquired_at == taken.acquired_at
+        assert renewed.expires_at > taken.expires_at
+        shown = cli("scheduler", "jobs")
+        assert shown.code == 0, shown.output
+        since = taken.acquired_at.astimezone(ZoneInfo(get_settings().schedule.timezone))
+        assert f"leading since {since.strftime('%Y-%m-%d %H:%M:%S %Z')}" in shown.stdout, shown.stdout
+    finally:
+        lock.release()
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # PostgreSQL: the advisory lock decides, see below

@@ -12,6 +12,7 @@ from sqlalchemy import func, inspect, select, text
 
 from storage import migrate
 from storage.baseline import COMMITMENTS_FILE, BaselineError, load, read_commitments
+from storage.crawls import store_page
 from storage.dateprecision import local_day
 from storage.db import make_engine, session_scope
 from storage.importer import import_jsonl
@@ -158,6 +159,38 @@ def test_publication_upsert_keeps_revisions_and_snapshots(db_url: str) -> None:
             upsert_publication(
                 session, PublicationInput(url="https://x.org", source="nope", title="t", body="b")
             )
+
+
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def test_stored_text_loses_its_control_characters(db_url: str) -> None:
+    """The crawler's road in (`store_page`, as its pipeline calls it), a revision, and a note."""
+    item = PublicationInput(
+        url="https://cyber.gouv.fr/actualites/controle/",
+        source="anssi",
+        title="\x1b[31mAlerte\x1b[0m\r\nrouge\x07",
+        body="Premier\x00 paragraphe\x1b]0;titre\x07.\r\nSecond\x9b2J paragraphe\tici.",
+        summary="R\u00e9sum\u00e9\x08",
+        tags=["cyber\x1b[1m", "\x00"],
+        published_at=datetime(2025, 2, 17, tzinfo=UTC),
+    )
+    assert store_page(item, b"<html>\x1b</html>", "text/html", url=db_url) == "new"
+    item.body += "\x1b[2J Troisi\u00e8me."
+    assert store_page(item, None, None, url=db_url) == "updated"
+    with session_scope(db_url) as session:
+        pub = session.scalars(select(Publication)).one()
+        assert pub.title == "Alerte rouge"
+        assert pub.body == "Premier paragraphe.\nSecond paragraphe\tici. Troisi\u00e8me."
+        assert pub.summary == "R\u00e9sum\u00e9" and pub.tags == ["cyber"]
+        revision = session.scalars(select(PublicationRevision)).one()
+        assert not CONTROLS.search(revision.title + revision.body)
+        inesia = session.scalars(select(Commitment).where(Commitment.slug == "inesia")).one()
+        change = set_status(session, inesia, "in_progress", changed_by="alice\x1b[8m", note="vu\x1b[2J\x00")
+        assert change is not None
+    with session_scope(db_url) as session:
+        stored = session.scalars(select(StatusChange)).one()
+        assert (stored.changed_by, stored.note) == ("alice", "vu")
 
 
 def test_search_and_filters(db_url: str) -> None:

@@ -51,8 +51,10 @@ def test_dashboard_filters(seeded: WebServer) -> None:
     assert 'href="/commitments/current-ai"' not in anssi
     nothing = get(seeded, "/?actor=nobody-at-all")
     assert nothing.status_code == 200 and "Aucun engagement" in nothing.text
-    junk = get(seeded, "/?status=<script>&theme=%00")
+    junk = get(seeded, "/?status=<script>&theme=weather")
     assert junk.status_code == 200 and "<script>" not in junk.text
+    nul = get(seeded, "/?status=<script>&theme=%00")  # a NUL byte in a URL is refused outright
+    assert nul.status_code == 400 and "<script>" not in nul.text
 
 
 def test_commitment_page_has_timeline_escaped_and_paged(seeded: WebServer) -> None:

@@ -8,6 +8,7 @@ evidence and applied by `review_proposal` (CLI and web share it) or, above
 
 from __future__ import annotations
 
+from storage.clean_text import clean_line, clean_text
 from storage.db import Session
 from storage.evidence import get_evidence, other_open_proposals
 from storage.models import Evidence, StatusChange, utcnow
@@ -42,9 +43,9 @@ def propose(signal: str, current: str, breaks: bool = False, background: bool = 
 
 def _decide(evidence: Evidence, state: str, reviewer: str, note: str | None) -> None:
     evidence.review_state = state
-    evidence.reviewed_by = reviewer
+    evidence.reviewed_by = clean_line(reviewer)
     evidence.reviewed_at = utcnow()
-    evidence.review_note = note
+    evidence.review_note = clean_text(note).strip() or None if note is not None else None
     evidence.updated_at = evidence.reviewed_at
 
 

@@ -19,6 +19,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict
 
+from storage.csv_cells import safe_cell
 from storage.db import session_scope
 from storage.models import SIGNALS, STATUSES, THEMES
 from storage.queries import NotFound, get_commitment, list_sources
@@ -30,6 +31,7 @@ from storage.web_queries import (
     publications_page,
     source_options,
 )
+from web.links import public_url
 from web.render import db, settings_of
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -187,7 +189,7 @@ def etag_response(request: Request, data: Any, media_type: str = "application/js
 def _paged(
     request: Request, items: list[dict[str, Any]], page: int, per_page: int, has_next: bool
 ) -> Response:
-    next_url = str(request.url.include_query_params(page=page + 1, per_page=per_page)) if has_next else None
+    next_url = public_url(request, page=page + 1, per_page=per_page) if has_next else None
     return etag_response(request, {"items": items, "page": page, "per_page": per_page, "next": next_url})
 
 
@@ -195,22 +197,12 @@ def _not_found(message: str) -> HTTPException:
     return HTTPException(status_code=404, detail=message)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    """Spreadsheet-safe cell: text that a spreadsheet would run as a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _csv_stream(fieldnames: list[str], rows: Iterator[dict[str, Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=fieldnames, lineterminator="\r\n")
     writer.writeheader()
     for count, row in enumerate(rows, 1):
-        writer.writerow({k: _cell(v) for k, v in row.items()})
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
         if count % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -299,7 +291,7 @@ def commitment(
             detail = commitment_with_history(session, slug)
         except NotFound as exc:
             raise _not_found(str(exc)) from exc
-    detail["evidence_url"] = str(request.url_for("evidence").include_query_params(commitment=slug))
+    detail["evidence_url"] = public_url(request, request.app.url_path_for("evidence"), commitment=slug)
     return etag_response(request, detail)
 
 

@@ -18,9 +18,11 @@ from storage.errors import DATABASE_ERRORS, describe
 from storage.queries import NotFound
 from summitwatch.config import Settings, __version__, get_settings
 from web import api, api_events, feeds, health, pages, review, subscribe
+from web.guards import LimitBody, RefuseNul
 from web.i18n import Translator
 from web.render import STATIC, language, make_environment, render
-from web.security import Csrf, CsrfError, LimitBody, RateLimiter, ReviewSession, SecurityHeaders
+from web.security import Csrf, CsrfError, RateLimiter, ReviewSession, SecurityHeaders
+from web.server_errors import AnswerErrors
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +100,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limit_email = RateLimiter(settings.web.subscribe_per_email_per_hour)
     app.state.dashboard_cache = {}
 
+    # Innermost first: each one added wraps those before it.
     app.add_middleware(LimitBody, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(AnswerErrors)  # a failing route answers 500 and the connection stays open
+    app.add_middleware(RefuseNul)
     app.add_middleware(SecurityHeaders, csrf=app.state.csrf)  # every answer gets them
     app.add_middleware(RouteThreads, threads=ROUTE_THREADS)
 

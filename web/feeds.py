@@ -11,6 +11,7 @@ from storage.queries import NotFound
 from storage.web_queries import commitments_updated, feed_entries
 from web.api import SLUG, ThemeName, etag_response
 from web.i18n import Translator, pick_language
+from web.links import public_url
 from web.render import db, settings_of
 
 router = APIRouter(tags=["feeds"])
@@ -45,7 +46,7 @@ def evidence_feed(
         updated=max((e["updated"] for e in entries), default=fallback_updated),
         base=base,
         host=host,
-        self_url=str(request.url),
+        self_url=public_url(request),
         commitment=commitment,
         theme=theme,
         lang=language,

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from storage.db import Session
+from storage.models import MAX_ID
 from storage.queries import NotFound
 from storage.web_queries import open_proposals
 from tracker.workflow import ReviewError, review_proposal
@@ -132,7 +133,7 @@ def review_logout(request: Request, csrf_token: TextField = "") -> Response:
 @router.post("/review/{evidence_id}", response_class=HTMLResponse)
 def review_decide(
     request: Request,
-    evidence_id: int,
+    evidence_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     decision: Annotated[str, Form(max_length=10)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
     review_token: TextField = "",

@@ -17,7 +17,6 @@ from collections import deque
 from urllib.parse import urlsplit
 
 from fastapi import Request, Response
-from fastapi.responses import PlainTextResponse
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -216,22 +215,3 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-class LimitBody:
-    """ASGI middleware: forms are small, so large bodies are refused before anything parses them."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            for name, value in scope["headers"]:
-                if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
-                    answer = PlainTextResponse(
-                        f"request body too large ({self.max_bytes // 1024} KiB at most)", status_code=413
-                    )
-                    await answer(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)

@@ -13,11 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.baseline.reading import BaselineError, read_yaml
 from storage.models import THEMES, Commitment, Source, utcnow
 
 M = TypeVar("M", bound=BaseModel)
@@ -28,10 +28,6 @@ SOURCES_FILE = BASELINE_DIR / "sources.yaml"
 
 Theme = Literal["governance", "security", "safety", "public-interest", "investment", "sustainability"]
 assert set(THEMES) == set(Theme.__args__)  # type: ignore[attr-defined]
-
-
-class BaselineError(ValueError):
-    """A baseline file is wrong; the message names the file and line."""
 
 
 class _Strict(BaseModel):
@@ -132,54 +128,6 @@ class SourceSpec(_Strict):
 class SourcesFile(_Strict):
     version: Literal[1]
     sources: list[SourceSpec] = Field(min_length=1)
-
-
-# --- reading YAML with line numbers -------------------------------------------------
-
-
-def _to_python(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> Any:
-    """Build plain data from a composed node, remembering each path's line (1-based)."""
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node))
-            if key in result:
-                raise BaselineError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
-            result[key] = _to_python(value_node, (*path, key), lines)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_python(item, (*path, i), lines) for i, item in enumerate(node.value)]
-    try:
-        return yaml.safe_load(yaml.serialize(node))
-    except (ValueError, yaml.YAMLError) as exc:
-        where = ".".join(str(p) for p in path)
-        raise BaselineError(
-            f"line {node.start_mark.line + 1}: {where}: invalid value {node.value!r}: {exc}"
-        ) from exc
-
-
-def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    """Parse `path` safely; return the data and a map from data path to line number."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BaselineError(f"{path}: cannot read: {exc.strerror}") from exc
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "?"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise BaselineError(f"{path}: {where}: invalid YAML: {problem}") from exc
-    if node is None:
-        raise BaselineError(f"{path}: line 1: the file is empty")
-    lines: dict[tuple[Any, ...], int] = {}
-    try:
-        data = _to_python(node, (), lines)
-    except BaselineError as exc:
-        raise BaselineError(f"{path}: {exc}") from exc
-    return data, lines
 
 
 def _line_of(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int:

@@ -6,14 +6,8 @@ import logging
 import sys
 
 import typer
-from pydantic import ValidationError
-from pydantic_settings import SettingsError
 
-from storage.baseline import BaselineError
-from storage.errors import DATABASE_ERRORS, describe
-from storage.queries import NotFound
-from storage.status import StatusError
-from summitwatch.cli import admin, overview, query
+from summitwatch.cli import admin, errors, overview, query
 from summitwatch.cli import alerts as alerts_cli
 from summitwatch.cli import crawl as crawl_cli
 from summitwatch.cli import digest as digest_cli
@@ -22,7 +16,6 @@ from summitwatch.cli import service as service_cli
 from summitwatch.cli import subscribers as subscribers_cli
 from summitwatch.cli import tracker as tracker_cli
 from summitwatch.cli import web as web_cli
-from summitwatch.cli.output import err_console
 from summitwatch.config import __version__, get_settings
 
 app = typer.Typer(
@@ -77,31 +70,5 @@ def root(
 
 
 def main() -> None:
-    """Run the CLI, turning expected failures into one clear line and exit code 2."""
-    try:
-        app()
-    except (BaselineError, NotFound, StatusError, FileNotFoundError) as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(2)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        err_console.print(
-            f"[bold red]error:[/] invalid setting {where}: {first['msg']}", highlight=False, soft_wrap=True
-        )
-        sys.exit(2)
-    except SettingsError as exc:  # e.g. a list variable that is not JSON; its value may be secret
-        err_console.print(
-            f"[bold red]error:[/] invalid setting: {exc} (lists are JSON in environment variables, "
-            """e.g. SUMMITWATCH_ALERTS__URLS='["json://host/path"]')""",
-            highlight=False,
-            soft_wrap=True,
-        )
-        sys.exit(2)
-    except DATABASE_ERRORS as exc:
-        err_console.print(
-            f"[bold red]error:[/] database: {describe(exc)} (is it reachable, and migrated with `summitwatch db upgrade`?)",
-            highlight=False,
-            soft_wrap=True,
-        )
-        sys.exit(2)
+    """Run the CLI: expected failures become one `error:` line (see `summitwatch.cli.errors`)."""
+    sys.exit(errors.run(app))

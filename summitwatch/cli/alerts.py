@@ -13,7 +13,7 @@ from digests.alert_channels import Channel
 from digests.alerts import AlertConfigError, configured_channels, register_channels, send_alerts, send_test
 from storage import alerts as ledger
 from storage.db import session_scope
-from summitwatch.cli.output import Format, console, emit, fail
+from summitwatch.cli.output import Format, console, emit, fail, row_id
 from summitwatch.config import get_settings
 
 alerts_app = typer.Typer(
@@ -132,7 +132,7 @@ def alerts_list(
 
 @alerts_app.command("settle")
 def alerts_settle(
-    alert_id: int = typer.Argument(..., help="Alert id, as `summitwatch alerts list` shows it."),
+    alert_id: int = row_id("Alert id, as `summitwatch alerts list` shows it."),
     verdict: str = typer.Argument(..., help="'sent' (it arrived) or 'retry' (send it again)."),
 ) -> None:
     """Decide an alert that may or may not have arrived (unconfirmed, left sending, or abandoned)."""

@@ -36,7 +36,7 @@ def preview(
     if lang not in (None, "fr", "en"):
         raise fail(f"--lang must be fr or en, not {lang!r}")
     try:
-        the_period = resolve(period, parse_since(since), parse_since(until))
+        the_period = resolve(period, parse_since(since), parse_since(until, "--until"))
     except PeriodError as exc:
         raise fail(str(exc)) from None
     try:

@@ -7,11 +7,12 @@ from typing import Any
 import typer
 from rich.markup import escape
 
+from storage.clean_text import clean_line
 from storage.db import session_scope
 from storage.events import event_row, get_event, list_events
 from storage.models import utcnow
 from storage.queries import get_commitment
-from summitwatch.cli.output import Format, console, emit, fail, parse_since
+from summitwatch.cli.output import Format, console, emit, fail, parse_since, row_id
 from tracker.event_grouping import regroup
 
 events_app = typer.Typer(
@@ -66,7 +67,7 @@ def list_command(
 
 
 @events_app.command("explain")
-def explain_command(event_id: int = typer.Argument(..., help="Event id (from `events list`).")) -> None:
+def explain_command(event_id: int = row_id("Event id (from `events list`).")) -> None:
     """Each report of an event, and what made it read like the event's first report."""
     with session_scope() as session:
         event = get_event(session, event_id)
@@ -94,7 +95,7 @@ def explain_command(event_id: int = typer.Argument(..., help="Event id (from `ev
 
 @events_app.command("confirm")
 def confirm_command(
-    event_id: int = typer.Argument(..., help="Event id."),
+    event_id: int = row_id("Event id."),
     by: str = typer.Option(
         None, "--by", envvar="SUMMITWATCH_REVIEWER", help="Reviewer name recorded (or SUMMITWATCH_REVIEWER)."
     ),
@@ -105,7 +106,7 @@ def confirm_command(
     with session_scope() as session:
         event = get_event(session, event_id)
         event.confirmed = True
-        event.confirmed_by = by
+        event.confirmed_by = clean_line(by)
         event.updated_at = utcnow()
         n = len(event.members)
     console.print(f"event {event_id} confirmed ({n} publications) by {by}", highlight=False)

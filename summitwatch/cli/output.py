@@ -15,6 +15,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from storage.csv_cells import safe_cell
+from storage.models import MAX_ID
+
 console = Console()
 err_console = Console(stderr=True)
 PARIS = ZoneInfo("Europe/Paris")
@@ -32,7 +35,12 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def parse_since(value: str | None) -> datetime | None:
+def row_id(help: str) -> Any:
+    """A positional row id: a whole number that can name a row (1 to MAX_ID), else a usage error."""
+    return typer.Argument(..., min=1, max=MAX_ID, help=help)
+
+
+def parse_since(value: str | None, option: str = "--since") -> datetime | None:
     """A date (YYYY-MM-DD, midnight Europe/Paris) or an ISO datetime, as aware UTC."""
     if value is None:
         return None
@@ -41,7 +49,9 @@ def parse_since(value: str | None) -> datetime | None:
             return datetime.combine(date.fromisoformat(value), time(), PARIS).astimezone(UTC)
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD) or an ISO datetime") from None
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD) or an ISO datetime", param_hint=f"'{option}'"
+        ) from None
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=PARIS)).astimezone(UTC)
 
 
@@ -69,11 +79,17 @@ def emit(
     def value(row: dict[str, Any], getter: str | Callable[[dict[str, Any]], Any]) -> str:
         return _cell(getter(row) if callable(getter) else row.get(getter))
 
+    def csv_value(row: dict[str, Any], getter: str | Callable[[dict[str, Any]], Any]) -> Any:
+        raw = getter(row) if callable(getter) else row.get(getter)
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return raw  # a negative number is a number, not a formula
+        return safe_cell(_cell(raw))
+
     if fmt is Format.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow([name for name, _ in columns])
         for row in rows:
-            writer.writerow([value(row, getter) for _, getter in columns])
+            writer.writerow([csv_value(row, getter) for _, getter in columns])
         return
     table = Table(title=title, show_lines=False, highlight=False)
     for name, _ in columns:

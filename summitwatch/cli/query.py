@@ -6,6 +6,7 @@ import getpass
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 
 from storage.db import session_scope
@@ -130,7 +131,7 @@ def publications_import(file: Path = typer.Argument(..., exists=True, dir_okay=F
     with session_scope() as session:
         report = import_jsonl(session, file)
     for error in report.errors:
-        console.print(f"[red]skipped[/] {error}", highlight=False)
+        console.print(f"[red]skipped[/] {escape(error)}", highlight=False)
     console.print(
         f"{file}: {report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
         f"{len(report.errors)} skipped"
@@ -144,7 +145,7 @@ def evidence_list(
     commitment: str | None = typer.Option(None, "--commitment", help="Commitment slug."),
     since: str | None = typer.Option(None, "--since", help="Publications on or after (YYYY-MM-DD)."),
     signal: str | None = typer.Option(None, "--signal", help="mention, progress, achieved or setback."),
-    limit: int | None = typer.Option(None, "--limit", min=1),
+    limit: int | None = typer.Option(None, "--limit", min=1, max=100_000),
     fmt: Format = FORMAT,
 ) -> None:
     """List evidence, newest publication first."""

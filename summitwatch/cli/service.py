@@ -189,19 +189,11 @@ def serve_with_scheduler(
     import uvicorn
 
     from web.app import create_app
+    from web.serving import server_config
 
     settings = get_settings()
     service = SchedulerService(settings, say=say)
-    config = uvicorn.Config(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level=settings.log_level.lower(),
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
-        server_header=False,
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(create_app(settings), settings, host, port))
 
     def stop() -> None:
         service.stop()

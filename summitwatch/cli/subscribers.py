@@ -16,6 +16,7 @@ from digests.subscriptions import (
     unsubscribe_by_email,
 )
 from storage import subscribers as store
+from storage.csv_cells import safe_cell
 from storage.db import session_scope
 from summitwatch.cli.output import Format, console, emit, fail
 
@@ -99,7 +100,10 @@ def export(fmt: Format = typer.Option(Format.json, "--format", "-f", help="json 
         writer.writerow(keys)
         for row in rows:
             writer.writerow(
-                [";".join(v) if isinstance(v, list) else "" if v is None else v for v in row.values()]
+                [
+                    safe_cell(";".join(v) if isinstance(v, list) else "" if v is None else v)
+                    for v in row.values()
+                ]
             )
         return
     sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")

@@ -16,7 +16,7 @@ from storage.baseline import read_commitments
 from storage.db import session_scope
 from storage.web_queries import open_proposals
 from summitwatch.cli.alerts import check_alerts, send_after
-from summitwatch.cli.output import Format, console, emit, fail, parse_since
+from summitwatch.cli.output import Format, console, emit, fail, parse_since, row_id
 from tracker.evaluate import Evaluation, cross_validate, evaluate
 from tracker.event_model import (
     EVENT_MODEL,
@@ -132,7 +132,7 @@ def _decide(evidence_id: int, accept: bool, by: str, note: str | None) -> None:
 
 @review_app.command("accept")
 def review_accept(
-    evidence_id: int = typer.Argument(..., help="Evidence id, as `summitwatch review` lists it."),
+    evidence_id: int = row_id("Evidence id, as `summitwatch review` lists it."),
     note: str | None = typer.Option(None, "--note", help="Why."),
     by: str = BY,
 ) -> None:
@@ -142,7 +142,7 @@ def review_accept(
 
 @review_app.command("reject")
 def review_reject(
-    evidence_id: int = typer.Argument(..., help="Evidence id, as `summitwatch review` lists it."),
+    evidence_id: int = row_id("Evidence id, as `summitwatch review` lists it."),
     note: str | None = typer.Option(None, "--note", help="Why."),
     by: str = BY,
 ) -> None:

@@ -19,14 +19,13 @@ def serve(
     import uvicorn
 
     from web.app import create_app
+    from web.serving import server_config
 
     settings = get_settings()
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.web.host,
-        port=port or settings.web.port,
-        log_level=settings.log_level.lower(),
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
-        server_header=False,
+    config = server_config(
+        create_app(settings), settings, host or settings.web.host, port or settings.web.port
     )
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:  # uvicorn logged why (address in use, …)
+        raise typer.Exit(3)

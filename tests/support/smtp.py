@@ -3,7 +3,7 @@
 `smtp_server` yields an `SMTPRecorder`: `.messages` (parsed EmailMessage, with the
 envelope recipient in `.rcpt`), `fail_after(n)` to answer 421 and drop every
 transaction after n accepted messages, `refuse(address, code)` to answer a code
-on RCPT for one address (451/452 greylisting, 550/554), `drop_after_data(address)`
+on RCPT for one address (421 then closing the connection, 451/452 greylisting, 550/554), `drop_after_data(address)`
 to take a message in and close the connection without answering, `answer_late(address,
 seconds)` to take it in and answer after the client gave up, `heal()` to go back to normal.
 The two last ones record the message: the server has it, the client cannot know.
@@ -99,6 +99,8 @@ class _Handler:
     ) -> str:
         reply = self.box.refused.get(address.lower())
         if reply:
+            if reply.startswith("421"):  # RFC 5321 4.2.2: the server closes the channel after a 421
+                asyncio.get_running_loop().call_later(0.05, server.transport.close)
             return reply
         envelope.rcpt_tos.append(address)
         return "250 OK"

@@ -52,8 +52,12 @@ class WebServer:
 
 
 def start_server(app: Any, port: int) -> tuple[uvicorn.Server, threading.Thread]:
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", access_log=False
+    """Serve `app` as `summitwatch serve` would (same proxy options), quieter."""
+    from web.serving import server_config
+
+    settings = getattr(getattr(app, "state", None), "settings", None) or get_settings()
+    config = server_config(
+        app, settings, "127.0.0.1", port, log_level="warning", lifespan="off", access_log=False
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
