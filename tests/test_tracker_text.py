@@ -8,7 +8,7 @@ import pytest
 
 from storage.baseline import read_commitments
 from tracker.language import detect_language
-from tracker.matching import Document, Matcher
+from tracker.matching import Document, Matcher, with_models
 from tracker.normalise import normalise, words
 from tracker.profiles import build_profiles
 
@@ -52,6 +52,14 @@ def test_short_names_need_their_capitals(matcher: Matcher) -> None:
     birds = "Starlings come home to roost over the pier; artificial intelligence counts them."
     assert "roost" not in slugs(matcher, "Winter roost", birds)
     assert "current-ai" not in slugs(matcher, "Current AI systems", "Current AI systems still hallucinate.")
+    # A title-case word in a headline is not the acronym, unless the text speaks of AI: with no
+    # score threshold at all, only that gate stands between the bats and the commitment.
+    gate = with_models(matcher, matcher.models, threshold=0.0)
+    bats = "Bats seek out existing structures to roost in; a roost is any place a bat can shelter."
+    assert "roost" not in slugs(gate, "Where do Bats Roost?", bats)
+    assert "roost" in slugs(
+        gate, "ROOST ships its first tools", "ROOST ships open-source tools for safety teams."
+    )
 
 
 def test_same_words_in_other_senses_do_not_link(matcher: Matcher) -> None:

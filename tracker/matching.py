@@ -265,8 +265,7 @@ class Matcher:
             link_parts = self.models.link.contributions(features, self.models.link.classes[1])
         else:
             score = 1.0 - math.exp(-raw) if raw > 0 else 0.0
-        named = any(h.term.kind == "alias" for h in hits)
-        linked = score >= self.threshold and (analysis.ai_context or named) and bool(hits)
+        linked = score >= self.threshold and (analysis.ai_context or _named(analysis, hits)) and bool(hits)
         if not linked and not read:
             return None
         doc = analysis.document
@@ -397,6 +396,21 @@ def _additive(hits: list[Hit]) -> tuple[float, list[TermCount], list[str], int]:
     proximity = sum(1 for terms in per_sentence.values() if len(terms) > 1)
     raw += min(PROXIMITY_BONUS * proximity, PROXIMITY_CAP)
     return raw, counted, exclusions, proximity
+
+
+def _named(analysis: Analysis, hits: list[Hit]) -> bool:
+    """Named beyond doubt, so a text that never speaks of AI may still link: a name of several
+    words, or a one-word name written as the name is ("ROOST"), not as a word of the language
+    ("Where do Bats Roost?")."""
+    for hit in hits:
+        if hit.term.kind != "alias":
+            continue
+        if hit.end - hit.start > 1:
+            return True
+        written = analysis.sentences[hit.sentence].tokens[hit.start]
+        if written == hit.term.text or (len(written) > 1 and written.isupper()):
+            return True
+    return False
 
 
 def _first_language_only(hits: list[Hit]) -> list[Hit]:
