@@ -46,7 +46,7 @@ def crawl_command(
     full: bool = typer.Option(False, "--full", help="Backfill everything reachable, not only what is new."),
     timeout: float = typer.Option(None, "--timeout", help="Seconds before a source's crawl is killed."),
 ) -> None:
-    """Crawl sources (each in its own process); exit 1 when any source failed."""
+    """Crawl sources (each in its own process); exit 1 when any source failed or is failing."""
     configured = load_sources()
     slugs = list(dict.fromkeys(sources or sorted(configured)))
     unknown = [s for s in slugs if s not in configured]
@@ -79,9 +79,11 @@ def crawl_command(
 
         results: list[SourceResult] = crawl(slugs, base_url=bases, full=full, progress=show, timeout=timeout)
     for result in results:
-        style = {"ok": "green", "partial": "yellow"}.get(result.status, "bold red")
+        style = {"ok": "green", "degraded": "yellow"}.get(result.health, "bold red")
         console.print(f"[{style}]{result.line()}[/]", highlight=False, soft_wrap=True)
-    if any(r.status == "failed" for r in results):
+        for reason in result.health_reasons:
+            console.print(f"  - {reason}", highlight=False, soft_wrap=True, markup=False)
+    if not all(r.ok for r in results):
         raise typer.Exit(1)
 
 
