@@ -14,9 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from parsel import Selector
+from cssselect import GenericTranslator, SelectorError
 
-from crawler.extract.article import SiteSelectors
+from crawler.extract.selectors import SiteSelectors
 from summitwatch.config import get_settings
 
 SOURCES_FILE = Path(__file__).with_name("sources.toml")
@@ -118,12 +118,16 @@ def _strings(table: dict[str, object], key: str, where: str) -> list[str]:
     return value
 
 
+_PSEUDO = re.compile(r"::(?:text|attr\([^)]*\))\s*$")
+
+
 def _css(values: list[str], where: str) -> tuple[str, ...]:
-    probe = Selector(text="<html><body><p>x</p></body></html>")
+    translator = GenericTranslator()
     for css in values:
         try:
-            probe.css(css)
-        except Exception as exc:  # cssselect raises several types; each is a bad selector
+            for part in css.split(","):
+                translator.css_to_xpath(_PSEUDO.sub("", part.strip()))
+        except SelectorError as exc:
             raise SourcesError(f"{where}: bad CSS selector {css!r}: {exc}") from None
     return tuple(values)
 

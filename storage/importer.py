@@ -2,7 +2,9 @@
 
 Every line is checked on its own: a bad line is reported with its number and
 skipped, good lines are stored. Keys other than the documented ones (such as a
-labelled set's `expected`) are ignored, so labelled files import as they are.
+labelled set's `expected`) are ignored, so labelled files import as they are. The
+optional `modified_at`, `fetched_via` and `extracted_by` that `publications export`
+writes are kept, so an export imports back as it was.
 """
 
 from __future__ import annotations
@@ -34,8 +36,11 @@ class ImportLine(BaseModel):
     language: str | None = Field(None, pattern=r"^[a-z]{2}$")
     summary: str | None = None
     tags: list[str] = Field(default_factory=list)
+    modified_at: datetime | None = None
+    fetched_via: str | None = Field(None, pattern=r"^(spider|feed|import|manual)$")
+    extracted_by: str | None = Field(None, pattern=r"^[a-z_]{1,16}$")
 
-    @field_validator("published_at", mode="before")
+    @field_validator("published_at", "modified_at", mode="before")
     @classmethod
     def _day(cls, value: Any) -> Any:
         """A plain day ("2025-02-12") is that day in Paris, kept as a day (see `precision`)."""
@@ -43,13 +48,11 @@ class ImportLine(BaseModel):
             return start_of_day(date.fromisoformat(value.strip()))
         return value
 
-    @field_validator("published_at")
+    @field_validator("published_at", "modified_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            raise ValueError(
-                "published_at needs a UTC offset, e.g. 2025-02-17T15:34:00+01:00, or a plain day"
-            )
+            raise ValueError("needs a UTC offset, e.g. 2025-02-17T15:34:00+01:00, or a plain day")
         return value
 
 
@@ -131,11 +134,12 @@ def import_jsonl(session: Session, path: Path, fetched_via: str = "import") -> I
             body=plain_text(line.body),
             published_at=line.published_at,
             date_precision=line.date_precision,
+            modified_at=line.modified_at,
             language=line.language,
             summary=plain_text(line.summary) if line.summary else None,
             tags=line.tags,
-            fetched_via=fetched_via,
-            extracted_by="import",
+            fetched_via=line.fetched_via or fetched_via,
+            extracted_by=line.extracted_by or "import",
         )
         outcome, _ = upsert_publication(session, item, sources)
         setattr(report, outcome, getattr(report, outcome) + 1)

@@ -17,6 +17,7 @@ from parsel import Selector
 from crawler.extract import metadata
 from crawler.extract.datepick import PageDate, candidate, from_texts, htmldate_day, pick
 from crawler.extract.dates import MARKED, Dated, date_from_url, dated_in_text, fold, search_date
+from crawler.extract.selectors import SiteSelectors
 from crawler.extract.text import html_to_text, strip_boilerplate, trafilatura_text
 
 MIN_BODY_CHARS = 80
@@ -26,18 +27,6 @@ _SITE_SUFFIX = re.compile(
     r"Centre pour la Sécurité de l['’]IA)\s*$",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class SiteSelectors:
-    """A site's own markup. Each list is tried in order; CSS selectors (parsel)."""
-
-    title: tuple[str, ...] = ()
-    date: tuple[str, ...] = ()  # elements (or ::attr) whose texts, joined, make the date line
-    body: tuple[str, ...] = ()  # each entry: all matches joined, in document order
-    drop: tuple[str, ...] = ()  # removed from the body before its text is taken
-    tags: tuple[str, ...] = ()
-    boilerplate: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass

@@ -228,7 +228,7 @@ class EntryPoints:
             url = self.canonical(item.loc, base=response.url)
             if item.is_sitemap:
                 if same_site(url, self.source):
-                    self.ledger.entry(url, "sitemap", configured=False)
+                    self.ledger.entry(url, "sitemap", configured=False, found_by=canonical)
                     yield self.request(url, self.parse_sitemap, "sitemap", entry=url)
                 continue
             if not same_site(url, self.source):

@@ -9,16 +9,18 @@ import typer
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
+from crawler.sources import SourcesError
 from storage.baseline import BaselineError
 from storage.errors import DATABASE_ERRORS, describe
 from storage.queries import NotFound
 from storage.status import StatusError
-from summitwatch.cli import admin, overview, query
+from summitwatch.cli import admin, overview, publications, query
 from summitwatch.cli import alerts as alerts_cli
 from summitwatch.cli import crawl as crawl_cli
 from summitwatch.cli import digest as digest_cli
 from summitwatch.cli import events as events_cli
 from summitwatch.cli import service as service_cli
+from summitwatch.cli import sources as sources_cli
 from summitwatch.cli import subscribers as subscribers_cli
 from summitwatch.cli import tracker as tracker_cli
 from summitwatch.cli import web as web_cli
@@ -37,7 +39,7 @@ app.add_typer(admin.db_app, name="db")
 app.add_typer(admin.baseline_app, name="baseline")
 app.add_typer(admin.config_app, name="config")
 app.add_typer(query.commitments_app, name="commitments")
-app.add_typer(query.publications_app, name="publications")
+app.add_typer(publications.publications_app, name="publications")
 app.add_typer(query.evidence_app, name="evidence")
 app.add_typer(overview.status_app, name="status")
 app.command("match")(tracker_cli.match_command)
@@ -47,7 +49,7 @@ app.add_typer(events_cli.events_app, name="events")
 query.evidence_app.command("explain")(tracker_cli.explain_command)
 app.command("serve")(web_cli.serve)
 app.command("crawl")(crawl_cli.crawl_command)
-app.add_typer(crawl_cli.sources_app, name="sources")
+app.add_typer(sources_cli.sources_app, name="sources")
 app.add_typer(digest_cli.digest_app, name="digest")
 app.add_typer(alerts_cli.alerts_app, name="alerts")
 app.add_typer(subscribers_cli.subscribers_app, name="subscribers")
@@ -80,7 +82,7 @@ def main() -> None:
     """Run the CLI, turning expected failures into one clear line and exit code 2."""
     try:
         app()
-    except (BaselineError, NotFound, StatusError, FileNotFoundError) as exc:
+    except (BaselineError, NotFound, StatusError, SourcesError, FileNotFoundError) as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except ValidationError as exc:

@@ -1,4 +1,4 @@
-"""`summitwatch crawl` and `summitwatch sources list`: run the spiders, see each source's health."""
+"""`summitwatch crawl`: run the spiders, one child process per source, and tell each source's health."""
 
 from __future__ import annotations
 
@@ -7,11 +7,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from crawler.runner import SourceResult, crawl
 from crawler.sources import load_sources
-from storage.db import session_scope
-from storage.queries import list_sources
-from summitwatch.cli.output import Format, console, emit, fail
-
-sources_app = typer.Typer(help="The sources crawled, with their last run and health.", no_args_is_help=True)
+from summitwatch.cli.output import console, fail
 
 
 def _base_urls(values: list[str], slugs: list[str]) -> str | dict[str, str] | None:
@@ -85,40 +81,3 @@ def crawl_command(
             console.print(f"  - {reason}", highlight=False, soft_wrap=True, markup=False)
     if not all(r.ok for r in results):
         raise typer.Exit(1)
-
-
-def _short(value: object, limit: int = 160) -> object:
-    text = str(value) if value is not None else None
-    return text if text is None or len(text) <= limit else text[: limit - 1] + "…"
-
-
-@sources_app.command("list")
-def sources_list(
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv."),
-) -> None:
-    """Each source with its last crawl run and its health."""
-    with session_scope() as session:
-        rows = list_sources(session)
-
-    def last(row: dict[str, object], key: str) -> object:
-        run = row.get("last_run")
-        return run.get(key) if isinstance(run, dict) else None
-
-    emit(
-        rows,
-        fmt,
-        [
-            ("source", "slug"),
-            ("name", "name"),
-            ("enabled", "enabled"),
-            ("publications", "publications"),
-            ("health", "health"),
-            ("last run", lambda r: last(r, "started_at")),
-            ("status", lambda r: last(r, "status")),
-            ("new", lambda r: last(r, "new")),
-            ("errors", lambda r: last(r, "errors")),
-            ("fallback", lambda r: last(r, "fallback_extractions")),
-            ("problem", lambda r: _short(last(r, "error_summary"))),
-        ],
-        title="Sources",
-    )
