@@ -64,11 +64,11 @@ def assess(ledger: RunLedger, source: SourceConfig, stored_urls: list[str]) -> V
     if ledger.refused:
         named = _named([f"{url} ({why})" for url, why in ledger.refused])
         reasons.append(f"{counts['refused']} refetched page(s) refused, the stored version kept: {named}")
-    if ledger.listed_unknown and stored == 0:
+    if ledger.missed() and stored == 0:
         failing = True
         reasons.append(
             f"stored nothing although its feeds and sitemaps listed {len(ledger.listed_unknown)} "
-            "unknown item(s)"
+            f"unknown item(s), {ledger.missed()} of which could not be read"
         )
     outside = outside_patterns(source, stored_urls)
     if outside:
@@ -76,15 +76,20 @@ def assess(ledger: RunLedger, source: SourceConfig, stored_urls: list[str]) -> V
             f"{len(outside)} article(s) found outside the configured patterns, e.g. {_named(outside)}: "
             "add their paths to `articles` in sources.toml"
         )
-    if errors:
-        reasons.append(f"{errors} error(s): " + "; ".join(p for p in ledger.problems[:SHOWN]))
+    if ledger.page_errors:
+        named = "; ".join(ledger.page_errors[:SHOWN])
+        more = len(ledger.page_errors) - SHOWN
+        reasons.append(
+            f"{len(ledger.page_errors)} page(s) failed: {named}" + (f" and {more} more" if more > 0 else "")
+        )
+    why = "; ".join(ledger.problems[:SHOWN]) or "no listing, feed or sitemap answered"
     if not ledger.any_entry_ok:
-        why = "; ".join(ledger.problems[:SHOWN]) or "no listing, feed or sitemap answered"
-        reasons.insert(0, f"no entry point could be read: {why}")
+        named = bool(ledger.configured_failures())
+        reasons.insert(0, "no listing, feed or sitemap could be read" + ("" if named else f": {why}"))
     health = "failing" if failing else ("degraded" if reasons else "ok")
     if failing:
         status = "failed"
-        summary = reasons[0]
+        summary = f"no entry point could be read: {why}" if not ledger.any_entry_ok else reasons[0]
     elif errors:
         status, summary = "partial", f"{errors} error(s): " + "; ".join(ledger.problems[:SHOWN])
     else:

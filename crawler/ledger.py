@@ -40,14 +40,19 @@ class EntryPoint:
 class RunLedger:
     counts: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)  # errors about pages, not entry points
     feed_problems: list[str] = field(default_factory=list)
     entries: dict[str, EntryPoint] = field(default_factory=dict)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (url, why)
     listed_unknown: set[str] = field(default_factory=set)  # feed and sitemap items we did not have
+    skipped: set[str] = field(default_factory=set)  # of those, pages that are rightly no article (a PDF)
 
-    def problem(self, message: str, *, error: bool = True) -> None:
+    def problem(self, message: str, *, error: bool = True, entry: bool = False) -> None:
+        """Note a problem; `error` counts it, `entry` says an entry point's state already tells it."""
         if error:
             self.counts["errors"] += 1
+            if not entry and len(self.page_errors) < MAX_PROBLEMS:
+                self.page_errors.append(message)
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(message)
 
@@ -69,7 +74,11 @@ class RunLedger:
 
     @property
     def any_entry_ok(self) -> bool:
-        return any(p.state == "ok" for p in self.entries.values())
+        """A configured entry point, or a feed or sitemap found on the way, gave what it is for.
+
+        The home page asked for feed discovery does not count: it lists no article.
+        """
+        return any(p.state == "ok" and p.kind != "home" for p in self.entries.values())
 
     def configured_failures(self) -> list[EntryPoint]:
         return [p for p in self.entries.values() if p.configured and p.state == "failed"]
@@ -82,3 +91,7 @@ class RunLedger:
         if len(self.refused) < MAX_NAMED:
             self.refused.append((url, why))
         self.problem(f"{url}: refused ({why}); the stored version is kept", error=False)
+
+    def missed(self) -> int:
+        """Unknown items the feeds and sitemaps listed whose pages failed (not those rightly skipped)."""
+        return len(self.listed_unknown - self.skipped)

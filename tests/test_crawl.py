@@ -15,7 +15,6 @@ from crawler.runner import SourceResult, crawl
 from storage.crawls import get_run
 from storage.db import session_scope
 from storage.models import CrawlRun, Publication, PublicationRevision, Snapshot, Source
-from summitwatch.config import reset_settings
 from tests.support.fixtures import sites_root
 from tests.support.sites import FixtureSite
 
@@ -26,22 +25,6 @@ ELYSEE_SEED = "https://www.elysee.fr/sommet-pour-l-action-sur-l-ia/ia-de-confian
 CESIA_SEED = "https://www.securite-ia.fr/publications/le-sommet-de-linaction-pour-la-securite-de-lia"
 NEW = "https://cyber.gouv.fr/actualites/agents-dia-lancement-de-la-premiere-campagne-devaluation-conjointe-de-linesia/"
 UPDATED = "https://cyber.gouv.fr/actualites/feuille-de-route-2026-2027-de-linesia-lanssi-mobilisee/"
-
-
-@pytest.fixture
-def fast(db: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The test database, and politeness scaled down for a local server (defaults stay polite)."""
-    for key, value in {
-        "DOWNLOAD_DELAY": "0",
-        "AUTOTHROTTLE": "false",
-        "RETRY_TIMES": "1",
-        "RETRY_BACKOFF": "0.1",
-        "DOWNLOAD_TIMEOUT": "4",
-        "CONCURRENCY_PER_DOMAIN": "4",
-    }.items():
-        monkeypatch.setenv(f"SUMMITWATCH_CRAWLER__{key}", value)
-    reset_settings()
-    return db
 
 
 def publications(slug: str) -> dict[str, dict[str, Any]]:

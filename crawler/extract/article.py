@@ -21,6 +21,7 @@ from crawler.extract.selectors import SiteSelectors
 from crawler.extract.text import html_to_text, strip_boilerplate, trafilatura_text
 
 MIN_BODY_CHARS = 80
+SHORT_BODY_CHARS = 1500  # a site-selector body shorter than this is checked against trafilatura's
 # A site name appended to og:title / <title> ("… | Élysée", "… - ANSSI"): not part of the title.
 _SITE_SUFFIX = re.compile(
     r"\s+[|\-–—]\s+(?:Élysée|elysee\.fr|Présidence de la République|ANSSI|cyber\.gouv\.fr|CeSIA|"
@@ -62,6 +63,8 @@ def _first_text(sel: Selector, selectors: tuple[str, ...]) -> str | None:
 
 
 def _site_body(sel: Selector, site: SiteSelectors) -> str:
+    """The longest text the site's body selectors give (a stale selector often catches a fragment)."""
+    best = ""
     for css in site.body:
         nodes = sel.css(css)
         if not nodes:
@@ -73,9 +76,9 @@ def _site_body(sel: Selector, site: SiteSelectors) -> str:
                     unwanted.drop()
             parts.append(html_to_text(node.get()))
         text = "\n".join(p for p in parts if p)
-        if len(text) >= MIN_BODY_CHARS:
-            return text
-    return ""
+        if len(text) >= MIN_BODY_CHARS and len(text) > len(best):
+            best = text
+    return best
 
 
 def _generic_body(sel: Selector) -> str:
@@ -176,9 +179,11 @@ def extract_article(page_html: str, url: str, site: SiteSelectors, default_langu
 
     body = _site_body(Selector(text=page_html), site)
     extracted_by = "selectors"
-    if not body:
-        extracted_by = "fallback"
-        body = trafilatura_text(page_html, url) or _generic_body(Selector(text=page_html))
+    if len(body) < SHORT_BODY_CHARS:
+        # Nothing, or little: the selectors may have caught only a fragment (a lead paragraph).
+        generic = trafilatura_text(page_html, url) or _generic_body(Selector(text=page_html))
+        if len(generic) > 2 * len(body):
+            body, extracted_by = generic, "fallback"
     body = strip_boilerplate(body, title, list(site.boilerplate))
     published, modified = _dates(sel, page_html, body, url, site)
 

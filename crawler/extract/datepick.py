@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+import lxml.html
 from htmldate import find_date
 
 from crawler.extract.dates import PARIS, Dated, parse_dated
@@ -52,10 +53,20 @@ def pick(candidates: list[PageDate | None]) -> PageDate | None:
     return best
 
 
+# Page furniture whose dates belong to other pages (related posts, cards, links).
+_FURNITURE = (
+    "//aside | //nav | //footer | //a | //*[contains(concat(' ', normalize-space(@class), ' '), ' fr-card ')]"
+)
+
+
 def htmldate_day(page_html: str) -> PageDate | None:
-    """htmldate's reading of the markup (no guessing from the text: extensive search off)."""
+    """htmldate's reading of the markup, furniture removed (no guessing from the text: extensive search off)."""
     try:
-        found = find_date(page_html, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+        tree = lxml.html.fromstring(page_html)
+        for node in tree.xpath(_FURNITURE):
+            if node.getparent() is not None:
+                node.drop_tree()
+        found = find_date(tree, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
     except Exception:  # htmldate is a last resort: a page it cannot read simply has no date from it
         return None
     return candidate(parse_dated(found), "htmldate") if found else None

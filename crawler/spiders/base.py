@@ -33,6 +33,7 @@ from storage.publications import PublicationInput
 from summitwatch.config import get_settings
 
 _PRIORITY = {"listing": 20, "feed": 20, "sitemap": 10, "article": 0}
+MIN_FEED_TEXT = 40  # characters a feed entry needs to stand in for its page
 
 
 class SiteSpider(EntryPoints, scrapy.Spider):
@@ -95,6 +96,9 @@ class SiteSpider(EntryPoints, scrapy.Spider):
             errback=self.failed,
             meta=meta,
             priority=_PRIORITY[kind],
+            # Articles are deduplicated by `article()`; left to Scrapy's filter, a page redirecting
+            # to itself would vanish without a word instead of failing as a redirect loop.
+            dont_filter=kind == "article",
         )
 
     def remember(self, response: Response) -> tuple[str, str | None, str | None] | None:
@@ -153,19 +157,19 @@ class SiteSpider(EntryPoints, scrapy.Spider):
     def parse_article(self, response: Response) -> Iterator[Any]:
         requested = response.meta["canonical"]
         known = self.is_known(requested)
+        self.counts["pages"] += 1
         bad = not_text(response)
         if bad is not None:
             yield from self.reject(requested, bad, response, known)
             return
         assert isinstance(response, TextResponse)
-        self.counts["pages"] += 1
         extracted = extract_article(response.text, requested, self.source.selectors, self.source.language)
         problem = page_problem(response.body, response.text, extracted)
         if problem == "anti-bot challenge page":
             self.counts["anti_bot"] += 1
         entry = self.feed_entries.get(dedupe_key(requested))
         if problem == "no article text found" and entry is not None and not known:
-            yield self.feed_item(requested, entry)
+            yield from self.feed_item(requested, entry)
             return
         if problem is not None:
             yield from self.reject(requested, problem, response, known)
@@ -173,6 +177,7 @@ class SiteSpider(EntryPoints, scrapy.Spider):
         sitemap_guess = response.meta.get("via") == "sitemap" and response.meta.get("outside")
         if sitemap_guess and not (extracted.says_article or extracted.published_at):
             self.counts["not_articles"] += 1  # a page of a sitemap no pattern covers, and no article
+            self.ledger.skipped.add(dedupe_key(requested))
             return
         self.counts["extracted"] += 1
         if extracted.extracted_by == "fallback":
@@ -184,9 +189,10 @@ class SiteSpider(EntryPoints, scrapy.Spider):
         if known:
             content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
             yield {"refusal": {"url": url, "reason": why}, "raw": response.body, "content_type": content_type}
-        elif why == "no article text found":
+        elif why == "no article text found" or why.startswith("not text"):
             self.counts["empty_pages"] += 1
-            self.ledger.problem(f"{url}: no article text found", error=False)
+            self.ledger.skipped.add(dedupe_key(url))
+            self.ledger.problem(f"{url}: {why}, skipped", error=False)
         else:
             self.ledger.problem(f"{url}: {why}, not stored")
 
@@ -229,9 +235,15 @@ class SiteSpider(EntryPoints, scrapy.Spider):
             "validators": self.remember(response),
         }
 
-    def feed_item(self, url: str, entry: FeedEntry) -> dict[str, Any]:
-        """A publication made of the feed entry alone, when the article page cannot be had."""
-        return {
+    def feed_item(self, url: str, entry: FeedEntry) -> Iterator[dict[str, Any]]:
+        """A publication made of the feed entry alone, when the article page cannot be had.
+
+        Only when the entry carries a text of its own (a bare "[…]" is no publication).
+        """
+        text = entry.content or entry.summary
+        if not entry.title or len(text.strip(" .…[]")) < MIN_FEED_TEXT:
+            return
+        yield {
             "publication": PublicationInput(
                 url=url,
                 source=self.name,
@@ -268,9 +280,9 @@ class SiteSpider(EntryPoints, scrapy.Spider):
         if entry:
             self.ledger.failed(entry, result.why)
         label = canonical if kind == "article" else f"{kind} {canonical}"
-        self.ledger.problem(f"{label}: {result.why}", error=result.error)
+        self.ledger.problem(f"{label}: {result.why}", error=result.error, entry=bool(entry))
         if kind == "feed":
             yield from self.home_for_feeds()
         item = self.feed_entries.get(dedupe_key(canonical)) if kind == "article" else None
         if item is not None:
-            yield self.feed_item(canonical, item)
+            yield from self.feed_item(canonical, item)

@@ -78,7 +78,7 @@ class EntryPoints:
         bad = not_text(response)
         if bad is not None:
             self.ledger.failed(entry, bad)
-            self.ledger.problem(f"listing {response.meta['canonical']}: {bad}")
+            self.ledger.problem(f"listing {response.meta['canonical']}: {bad}", entry=True)
             return
         assert isinstance(response, TextResponse)
         links = [self.canonical(h, base=response.url) for h in response.css("a::attr(href)").getall()]
@@ -157,13 +157,13 @@ class EntryPoints:
             feed = parse_feed(response.body)
         except FeedRefused as exc:
             self.ledger.failed(entry, str(exc))
-            self.ledger.problem(f"feed {canonical}: {exc}")
+            self.ledger.problem(f"feed {canonical}: {exc}", entry=True)
             yield from self.home_for_feeds()
             return
         if feed.problem and not feed.entries:
             why = "not a feed (no entry could be read)"
             self.ledger.failed(entry, why)
-            self.ledger.problem(f"feed {canonical}: {why}: {feed.problem[:200]}")
+            self.ledger.problem(f"feed {canonical}: {why}: {feed.problem[:200]}", entry=True)
             yield from self.home_for_feeds()
             return
         if feed.problem:
@@ -202,7 +202,7 @@ class EntryPoints:
         home = self.source.canonical + "/"
         if self.source.is_listing("/"):
             return  # the home page is a listing: its feeds are read already
-        self.ledger.entry(home, "home", configured=False)
+        self.ledger.entry(home, "home", configured=False, found_by="a configured feed failed")
         yield self.request(home, self.parse_home, "listing", entry=home, listing=home)
 
     # -- sitemaps ---------------------------------------------------------------------------
@@ -213,13 +213,13 @@ class EntryPoints:
             raw = gunzip_capped(response.body, get_settings().crawler.max_sitemap_bytes)
         except (ValueError, OSError, EOFError) as exc:
             self.ledger.failed(entry, f"unreadable: {exc}")
-            self.ledger.problem(f"sitemap {canonical}: {exc}")
+            self.ledger.problem(f"sitemap {canonical}: {exc}", entry=True)
             return
         entries = list(iter_sitemap(raw))
         if not entries:
             why = "not a sitemap (no entry could be read)"
             self.ledger.failed(entry, why)
-            self.ledger.problem(f"sitemap {canonical}: {why}", error=False)
+            self.ledger.problem(f"sitemap {canonical}: {why}", entry=True)
             return
         self.ledger.answered(entry, f"{len(entries)} entries")
         outside: list[tuple[str, str | None]] = []

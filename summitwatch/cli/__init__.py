@@ -8,6 +8,7 @@ import sys
 import typer
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
+from rich.markup import escape
 
 from crawler.sources import SourcesError
 from storage.baseline import BaselineError
@@ -83,7 +84,7 @@ def main() -> None:
     try:
         app()
     except (BaselineError, NotFound, StatusError, SourcesError, FileNotFoundError) as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except ValidationError as exc:
         first = exc.errors()[0]

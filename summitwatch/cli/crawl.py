@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from crawler.runner import SourceResult, crawl
@@ -76,7 +77,7 @@ def crawl_command(
         results: list[SourceResult] = crawl(slugs, base_url=bases, full=full, progress=show, timeout=timeout)
     for result in results:
         style = {"ok": "green", "degraded": "yellow"}.get(result.health, "bold red")
-        console.print(f"[{style}]{result.line()}[/]", highlight=False, soft_wrap=True)
+        console.print(f"[{style}]{escape(result.line())}[/]", highlight=False, soft_wrap=True)
         for reason in result.health_reasons:
             console.print(f"  - {reason}", highlight=False, soft_wrap=True, markup=False)
     if not all(r.ok for r in results):
