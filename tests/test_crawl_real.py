@@ -285,3 +285,33 @@ def test_sources_list_fits_80_columns_and_show_names_unknown_slugs(
     assert "summitwatch sources show SLUG" in listed.stdout
     unknown = cli("sources", "show", "nowhere")
     assert unknown.code == 2 and "no source with slug 'nowhere'" in unknown.stderr
+
+
+def test_the_same_health_words_in_cli_status_digest_web_and_api(
+    fast: str, cli: Callable[..., Any], real_sites: dict[str, FixtureSite], web_server: Any, tmp_path: Any
+) -> None:
+    import httpx
+
+    assert cli("crawl", "cesia", "--base-url", real_sites["cesia"].base_url).code == 0
+    reason = "configured feed https://www.securite-ia.fr/blog-feed.xml failed: HTTP 404"
+    assert sources_json(cli)["cesia"]["health"] == "degraded"
+    status = json.loads(cli("status", "--format", "json").stdout)
+    assert next(s for s in status["sources"] if s["slug"] == "cesia")["health"] == "degraded"
+    screen = cli("status", extra_env={"COLUMNS": "200"})
+    assert "cesia degraded: configured feed https://www.securite-ia.fr/blog-feed.xml" in screen.stdout
+
+    today = datetime.now(UTC).date()
+    out = tmp_path / "digest.html"
+    period = f"{today.isoformat()}..{today.replace(year=today.year + 1).isoformat()}"
+    preview = cli("digest", "preview", "--period", period, "--out", str(out), "--lang", "en", "--text")
+    assert preview.code == 0, preview.output
+    digest_text = out.with_suffix(".txt").read_text(encoding="utf-8")
+    assert "degraded, crawled, but not entirely" in digest_text and reason in digest_text
+    assert reason in out.read_text(encoding="utf-8")
+
+    api = httpx.get(f"{web_server.url}/api/v1/sources", timeout=10).json()
+    cesia = next(s for s in api if s["slug"] == "cesia")
+    assert cesia["health"] == "degraded" and reason in cesia["health_reasons"]
+    for lang in ("fr", "en"):
+        page = httpx.get(f"{web_server.url}/sources?lang={lang}", timeout=10).text
+        assert ">degraded</span>" in page and reason in page

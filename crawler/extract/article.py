@@ -21,7 +21,9 @@ from crawler.extract.selectors import SiteSelectors
 from crawler.extract.text import html_to_text, strip_boilerplate, trafilatura_text
 
 MIN_BODY_CHARS = 80
-SHORT_BODY_CHARS = 1500  # a site-selector body shorter than this is checked against trafilatura's
+SHORT_BODY_CHARS = (
+    600  # a site-selector body this short may be a fragment (a lead): checked against trafilatura
+)
 # A site name appended to og:title / <title> ("… | Élysée", "… - ANSSI"): not part of the title.
 _SITE_SUFFIX = re.compile(
     r"\s+[|\-–—]\s+(?:Élysée|elysee\.fr|Présidence de la République|ANSSI|cyber\.gouv\.fr|CeSIA|"

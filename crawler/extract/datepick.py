@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import lxml.html
-from htmldate import find_date
 
 from crawler.extract.dates import PARIS, Dated, parse_dated
 
 _RANK = {"year": 0, "month": 1, "day": 2, "time": 3}
-logging.getLogger("htmldate").setLevel(logging.ERROR)
+logging.getLogger("htmldate").setLevel(logging.ERROR)  # its guesses are ours to judge, not to log
 
 
 @dataclass(frozen=True)
@@ -61,6 +60,8 @@ _FURNITURE = (
 
 def htmldate_day(page_html: str) -> PageDate | None:
     """htmldate's reading of the markup, furniture removed (no guessing from the text: extensive search off)."""
+    from htmldate import find_date  # imported on first use: most pages are dated before this
+
     try:
         tree = lxml.html.fromstring(page_html)
         for node in tree.xpath(_FURNITURE):
