@@ -61,9 +61,13 @@ def _snapshot(session: Session, sha: str | None) -> dict[str, Any] | None:
 
 def publication_detail(session: Session, url: str) -> dict[str, Any]:
     """Everything stored about one publication: text, dates, provenance, revisions, evidence, refusals."""
+    wanted = url.strip()
+    spellings = [wanted, wanted[:-1] if wanted.endswith("/") else wanted + "/"]  # the slash does not count
     publication = session.scalar(
         select(Publication)
-        .where(Publication.url == url.strip())
+        .where(Publication.url.in_(spellings))
+        .order_by(Publication.url != wanted)
+        .limit(1)
         .options(
             joinedload(Publication.source),
             selectinload(Publication.revisions),

@@ -202,7 +202,7 @@ class EntryPoints:
         home = self.source.canonical + "/"
         if self.source.is_listing("/"):
             return  # the home page is a listing: its feeds are read already
-        self.ledger.entry(home, "home", configured=False, found_by="a configured feed failed")
+        self.ledger.entry(home, "home", configured=False, found_by="asked because a configured feed failed")
         yield self.request(home, self.parse_home, "listing", entry=home, listing=home)
 
     # -- sitemaps ---------------------------------------------------------------------------

@@ -27,6 +27,13 @@ def _when(value: object) -> str:
     return text[:16].replace("T", " ") if text else "never"
 
 
+def _found(found_by: str) -> str:
+    """How an entry point that is not configured came into the run."""
+    if not found_by:
+        return "no"
+    return f"no, {found_by}" if found_by.startswith("asked") else f"no, found on {found_by}"
+
+
 def _last(row: dict[str, Any], key: str) -> object:
     run = row.get("last_run")
     return run.get(key) if isinstance(run, dict) else None
@@ -123,7 +130,7 @@ def sources_show(
             [
                 ("kind", "kind"),
                 ("url", "url"),
-                ("configured", lambda p: "yes" if p["configured"] else f"found on {p['found_by'] or '?'}"),
+                ("configured", lambda p: "yes" if p["configured"] else _found(p["found_by"])),
                 ("state", "state"),
                 ("detail", "detail"),
             ],
