@@ -7,12 +7,9 @@ site's markup becomes, publishers keep feeding search engines and social network
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from parsel import Selector
-
-from crawler.extract.dates import parse_date
 
 _ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "webpage", "pressrelease"}
 
@@ -132,15 +129,6 @@ def modified_texts(sel: Selector) -> list[str]:
         sel.css("[itemprop=dateModified]::attr(content), [itemprop=dateModified]::attr(datetime)").get(),
     ]
     return [v.strip() for v in values if v and v.strip()]
-
-
-def published(sel: Selector) -> datetime | None:
-    """The first metadata publication date that parses."""
-    return next((d for d in (parse_date(v) for v in published_texts(sel)) if d is not None), None)
-
-
-def modified(sel: Selector) -> datetime | None:
-    return next((d for d in (parse_date(v) for v in modified_texts(sel)) if d is not None), None)
 
 
 def canonical(sel: Selector) -> str | None:
