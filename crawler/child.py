@@ -19,12 +19,10 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 
-from crawler.spiders.anssi import AnssiSpider
+from crawler.sources import load_sources
 from crawler.spiders.base import SiteSpider
-from crawler.spiders.cesia import CesiaSpider
-from crawler.spiders.elysee import ElyseeSpider
+from crawler.spiders.configured import spider_class
 
-SPIDERS: dict[str, type[SiteSpider]] = {s.name: s for s in (AnssiSpider, ElyseeSpider, CesiaSpider)}
 PROGRESS_KEYS = (
     "requests",
     "pages",
@@ -34,6 +32,7 @@ PROGRESS_KEYS = (
     "not_modified",
     "errors",
     "fallback_extractions",
+    "refused",
 )
 
 
@@ -82,7 +81,7 @@ def exit_when_orphaned(interval: float = 2.0) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.child")
-    parser.add_argument("source", choices=sorted(SPIDERS))
+    parser.add_argument("source", choices=sorted(load_sources()))
     parser.add_argument("--run-id", type=int, default=None)
     parser.add_argument("--base-url", default=None)
     parser.add_argument("--full", action="store_true")
@@ -90,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     exit_when_orphaned()
 
     process = CrawlerProcess({"LOG_LEVEL": "WARNING"}, install_root_handler=True)
-    crawler = process.create_crawler(SPIDERS[args.source])
+    crawler = process.create_crawler(spider_class(args.source))
     reporter = ProgressReporter()
 
     def report(*_: Any, **kwargs: Any) -> None:
@@ -103,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     process.crawl(crawler, base_url=args.base_url, full=args.full, run_id=args.run_id)
     process.start()
     spider = crawler.spider
-    if spider is None or not hasattr(spider, "final_status"):
+    if not isinstance(spider, SiteSpider) or spider.final_status is None:
         emit("done", source=args.source, status="failed", summary="the spider did not finish")
         return 1
     reporter(spider, force=True)

@@ -18,7 +18,7 @@ import feedparser
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
-from crawler.extract.dates import parse_date
+from crawler.extract.dates import parse_date, parse_dated
 from crawler.extract.text import html_to_text
 
 TEASER_ENDINGS = ("[…]", "[...]", "…", "...")
@@ -37,6 +37,7 @@ class FeedEntry:
     published: datetime | None
     updated: datetime | None
     tags: list[str] = field(default_factory=list)
+    published_precision: str | None = None  # time | day: a pubDate at Paris midnight is a day
 
     @property
     def is_teaser(self) -> bool:
@@ -85,15 +86,17 @@ def parse_feed(raw: bytes) -> Feed:
         if not link:
             continue
         content = " ".join(c.get("value", "") for c in item.get("content", []) if c.get("value"))
+        published = parse_dated(item.get("published") or item.get("pubDate"))
         entries.append(
             FeedEntry(
                 link=link.strip(),
                 title=" ".join(html_to_text(item.get("title", "")).split()),
                 summary=html_to_text(item.get("summary", "") or ""),
                 content=html_to_text(content) if content else "",
-                published=parse_date(item.get("published") or item.get("pubDate")),
+                published=published[0] if published else None,
                 updated=parse_date(item["updated"]) if dict.__contains__(item, "updated") else None,
                 tags=[t.get("term", "") for t in item.get("tags", []) if t.get("term")],
+                published_precision=published[1] if published else None,
             )
         )
     return Feed(entries=entries, problem=problem)

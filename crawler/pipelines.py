@@ -1,20 +1,21 @@
 """The storage pipeline: each extracted page is stored once, by canonical URL, with its snapshot.
 
-It also owns the crawl_runs row of a spider run: opened here when the spider was
-started without one (`scrapy crawl`), always closed here with the counts and the
-reason of a failure.
+A page that would replace a good stored version with junk is refused by storage (or
+already by the spider) and recorded with its bytes. The pipeline also owns the
+crawl_runs row of a spider run: opened here when the spider was started without one
+(`scrapy crawl`), always closed here with the counts, the health and its reasons.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.outcome import run_status
-from storage.crawls import finish_run, save_validator, start_run, store_page
+from crawler.health import assess
+from crawler.spiders.base import SiteSpider
+from storage.crawls import finish_run, record_refusal, save_validator, start_run, store_page
 
 
 class StoragePipeline:
@@ -26,51 +27,87 @@ class StoragePipeline:
         return cls(crawler)
 
     @property
-    def spider(self) -> Spider:
-        assert self.crawler.spider is not None
-        return self.crawler.spider
+    def spider(self) -> SiteSpider:
+        spider = self.crawler.spider
+        assert isinstance(spider, SiteSpider)
+        return spider
 
     def open_spider(self) -> None:
         spider = self.spider
-        if getattr(spider, "run_id", None) is None:
-            spider.run_id = start_run(
-                spider.name, mode="full" if getattr(spider, "full", False) else "incremental"
-            )
+        if spider.run_id is None:
+            spider.run_id = start_run(spider.name, mode="full" if spider.full else "incremental")
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         spider = self.spider
+        ledger = spider.ledger
+        if "refusal" in item:
+            refusal = item["refusal"]
+            record_refusal(
+                spider.name,
+                spider.run_id,
+                refusal["url"],
+                refusal["reason"],
+                item["raw"],
+                item["content_type"],
+            )
+            ledger.refuse(refusal["url"], refusal["reason"])
+            item["outcome"] = "refused"
+            return item
         publication = item["publication"]
-        counts = spider.counts  # type: ignore[attr-defined]
         try:
-            outcome = store_page(
-                publication, item.get("raw"), item.get("content_type"), item.get("validators")
+            outcome, why = store_page(
+                publication,
+                item.get("raw"),
+                item.get("content_type"),
+                item.get("validators"),
+                run_id=spider.run_id,
             )
         except Exception as exc:  # one bad page must not end the run; it is counted and named
-            spider.problem(f"{publication.url}: not stored: {type(exc).__name__}: {exc}")  # type: ignore[attr-defined]
+            ledger.problem(f"{publication.url}: not stored: {type(exc).__name__}: {exc}")
             raise DropItem(str(exc)) from exc
-        counts[outcome] += 1
-        if publication.extracted_by == "fallback":
-            counts["fallback_extractions"] += 1
+        if outcome == "refused":
+            ledger.refuse(publication.url, why or "does not look like the stored article")
+        else:
+            ledger.counts[outcome] += 1
+            if publication.extracted_by == "fallback":
+                ledger.counts["fallback_extractions"] += 1
+            spider.stored_now.append(publication.url)
         item["outcome"] = outcome
         return item
 
     def close_spider(self) -> None:
         spider = self.spider
-        counts = spider.counts  # type: ignore[attr-defined]
+        counts = spider.ledger.counts
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         counts["requests"] = int(stats.get("downloader/request_count", 0))
-        status, summary = run_status(counts, spider.entry_ok, spider.problems)  # type: ignore[attr-defined]
-        if status == "ok":
-            for url, etag, last_modified in spider.validators_to_save:  # type: ignore[attr-defined]
+        verdict = assess(spider.ledger, spider.source, [*spider.known_urls, *spider.stored_now])
+        counts["outside_patterns"] = len(verdict.outside)
+        if verdict.status == "ok":
+            for url, etag, last_modified in spider.validators_to_save:
                 save_validator(url, etag, last_modified)
         extra = {
             "anti_bot": counts.get("anti_bot", 0),
             "robots_blocked": counts.get("robots_blocked", 0),
             "empty_pages": counts.get("empty_pages", 0),
-            "feed_problems": spider.feed_problems,  # type: ignore[attr-defined]
-            "problems": spider.problems,  # type: ignore[attr-defined]
-            "base_url": spider.base_url,  # type: ignore[attr-defined]
+            "extracted": counts.get("extracted", 0),
+            "selector_misses": counts.get("selector_misses", 0),
+            "listed_unknown": len(spider.ledger.listed_unknown),
+            "entry_points": [p.as_dict() for p in spider.ledger.entries.values()],
+            "outside_patterns": verdict.outside[:50],
+            "refused": [{"url": u, "reason": r} for u, r in spider.ledger.refused],
+            "feed_problems": spider.ledger.feed_problems,
+            "problems": spider.ledger.problems,
+            "base_url": spider.base_url,
             "finish_reason": stats.get("finish_reason"),
         }
-        finish_run(spider.run_id, status, dict(counts), error_summary=summary, stats=extra)  # type: ignore[attr-defined]
-        spider.final_status = (status, summary)  # type: ignore[attr-defined]
+        assert spider.run_id is not None
+        finish_run(
+            spider.run_id,
+            verdict.status,
+            dict(counts),
+            error_summary=verdict.summary,
+            stats=extra,
+            health=verdict.health,
+            reasons=verdict.reasons,
+        )
+        spider.final_status = (verdict.status, verdict.summary)

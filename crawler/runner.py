@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crawler.sources import load_sources
 from storage.crawls import fail_run, get_run, start_run
@@ -40,9 +40,13 @@ class SourceResult:
     not_modified: int = 0
     errors: int = 0
     fallback_extractions: int = 0
+    refused: int = 0
+    outside_patterns: int = 0
     error_summary: str | None = None
     duration: float = 0.0
     message: str | None = None  # why it failed, or what went wrong (same as error_summary)
+    health: str = "failing"  # ok | degraded | failing
+    health_reasons: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.message is None:
@@ -50,18 +54,21 @@ class SourceResult:
 
     @property
     def ok(self) -> bool:
-        return self.status != "failed"
+        return self.status != "failed" and self.health != "failing"
 
     def line(self) -> str:
-        """The one-line summary the CLI prints."""
+        """The one-line summary the CLI prints; the health reasons follow, one per line (`lines`)."""
         text = (
-            f"{self.source}: {self.status} — {self.pages} pages, {self.new} new, {self.updated} updated, "
-            f"{self.not_modified} not modified, {self.errors} errors, {self.fallback_extractions} fallback "
-            f"({self.duration:.1f} s)"
+            f"{self.source}: {self.status}, health {self.health} — {self.pages} pages, {self.new} new, "
+            f"{self.updated} updated, {self.not_modified} not modified, {self.errors} errors, "
+            f"{self.fallback_extractions} fallback"
         )
-        if self.status != "ok" and self.error_summary:
-            text += f" — {self.error_summary[:300]}"
-        return text
+        if self.refused:
+            text += f", {self.refused} refused"
+        return text + f" ({self.duration:.1f} s)"
+
+    def lines(self) -> list[str]:
+        return [self.line(), *(f"  - {reason}" for reason in self.health_reasons)]
 
 
 def _base_for(slug: str, base_url: str | Mapping[str, str] | None) -> str | None:
@@ -153,14 +160,21 @@ def crawl(
     for slug in sources or sorted(configured):
         started = time.monotonic()
         if slug not in configured:
+            why = f"unknown source {slug!r}"
             results.append(
-                SourceResult(slug, "failed", None, errors=1, error_summary=f"unknown source {slug!r}")
+                SourceResult(slug, "failed", None, errors=1, error_summary=why, health_reasons=[why])
             )
             continue
         try:
             run_id = start_run(slug, mode="full" if full else "incremental")
-        except KeyError as exc:
-            results.append(SourceResult(slug, "failed", None, errors=1, error_summary=str(exc)))
+        except KeyError:
+            why = (
+                f"source {slug!r} is configured in sources.toml but not in the database: add it to the "
+                "baseline's sources (storage/baseline/sources.yaml) and run `summitwatch baseline load`"
+            )
+            results.append(
+                SourceResult(slug, "failed", None, errors=1, error_summary=why, health_reasons=[why])
+            )
             continue
         mirror = (base_urls or {}).get(slug) or _base_for(slug, base_url)
         reason = _run_child(slug, run_id, mirror, full, limit, progress)
@@ -183,8 +197,12 @@ def crawl(
                 not_modified=run["not_modified"],
                 errors=run["errors"],
                 fallback_extractions=run["fallback_extractions"],
+                refused=run["refused"],
+                outside_patterns=run["outside_patterns"],
                 error_summary=run["error_summary"],
                 duration=time.monotonic() - started,
+                health=run["health"] or "failing",
+                health_reasons=run["health_reasons"],
             )
         )
         if progress is not None:

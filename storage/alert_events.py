@@ -182,13 +182,15 @@ def failing_sources(session: Session) -> list[QueuedEvent]:
                 subject=f"{source['slug']}:{seen.turns}",
                 event_at=happened,
                 payload={
-                    "summary": f"source {source['slug']} failing: {(run.get('error_summary') or '')[:160]}",
+                    "summary": f"source {source['slug']} failing: "
+                    + (source["health_reasons"] or [run.get("error_summary") or ""])[0][:160],
                     "source": {
                         "slug": source["slug"],
                         "name": source["name"],
                         "homepage": source["homepage"],
                     },
                     "health": health,
+                    "reasons": source["health_reasons"],
                     "error": run.get("error_summary"),
                     "errors": run.get("errors"),
                     "requests": run.get("requests"),

@@ -1,21 +1,27 @@
 """What the crawler needs from the database: crawl runs, known pages, validators, stored pages.
 
 The crawler never touches SQLAlchemy itself (import-linter contract); each function
-here is one short transaction, so a crawl killed half-way keeps what it stored.
+here is one short transaction, so a crawl killed half-way keeps what it stored. A
+refetched page that does not look like the article it replaces is refused here
+(`storage.overwrite`): the good version stays, the served bytes are kept as a snapshot
+and the refusal is a `page_refusals` row.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from storage.db import session_scope
-from storage.models import CrawlRun, FetchValidator, Publication, Source, utcnow
+from storage.models import CrawlRun, FetchValidator, PageRefusal, Publication, Source, utcnow
+from storage.overwrite import replacement_problem
 from storage.publications import (
     Outcome,
     PublicationInput,
+    content_hash,
     save_validators,
     source_ids,
     store_snapshot,
@@ -31,6 +37,8 @@ COUNTERS = (
     "not_modified",
     "errors",
     "fallback_extractions",
+    "refused",
+    "outside_patterns",
 )
 
 
@@ -62,9 +70,11 @@ def finish_run(
     *,
     error_summary: str | None = None,
     stats: dict[str, Any] | None = None,
+    health: str | None = None,
+    reasons: list[str] | None = None,
     url: str | None = None,
 ) -> None:
-    """Close a run with its final counts; `status` is ok, partial or failed."""
+    """Close a run with its final counts; `status` is ok, partial or failed; health ok, degraded, failing."""
     with session_scope(url) as session:
         run = session.get(CrawlRun, run_id)
         if run is None:
@@ -76,6 +86,8 @@ def finish_run(
         run.finished_at = utcnow()
         run.error_summary = error_summary
         run.stats = stats or {}
+        run.health = health
+        run.health_reasons = list(reasons or [])
 
 
 def fail_run(run_id: int, reason: str, *, url: str | None = None) -> None:
@@ -89,6 +101,8 @@ def fail_run(run_id: int, reason: str, *, url: str | None = None) -> None:
             run.finished_at = utcnow()
         run.errors = max(run.errors, 1)
         run.error_summary = reason if not run.error_summary else f"{reason}; {run.error_summary}"
+        run.health = "failing"
+        run.health_reasons = [f"the crawl did not finish: {reason}", *(run.health_reasons or [])]
 
 
 def get_run(run_id: int, *, url: str | None = None) -> dict[str, Any]:
@@ -101,6 +115,8 @@ def get_run(run_id: int, *, url: str | None = None) -> dict[str, Any]:
             id=run.id,
             status=run.status,
             mode=run.mode,
+            health=run.health,
+            health_reasons=list(run.health_reasons or []),
             error_summary=run.error_summary,
             stats=dict(run.stats or {}),
             started_at=run.started_at,
@@ -138,19 +154,77 @@ def save_validator(
         save_validators(session, page_url, etag, last_modified)
 
 
+def _site_names(source: Source | None) -> tuple[str, ...]:
+    if source is None:
+        return ()
+    short = source.name.split("(")[0].split(",")[0].strip()
+    return (source.name, short, source.slug)
+
+
 def store_page(
     item: PublicationInput,
     raw: bytes | None,
     content_type: str | None,
     validators: tuple[str, str | None, str | None] | None = None,
     *,
+    run_id: int | None = None,
     url: str | None = None,
-) -> Outcome:
-    """Snapshot the raw bytes, upsert the publication and remember (url, etag, last-modified), atomically."""
+) -> tuple[Outcome | Literal["refused"], str | None]:
+    """Snapshot the raw bytes, upsert the publication and remember its validators, atomically.
+
+    A version that would replace a stored one with junk (a generic title, most of the
+    text gone) is refused instead: ("refused", why), with the refusal recorded.
+    """
     with session_scope(url) as session:
-        if raw is not None:
-            item.snapshot_sha256 = store_snapshot(session, item.url, raw, content_type)
+        sha = store_snapshot(session, item.url, raw, content_type) if raw is not None else None
+        existing = session.scalar(select(Publication).where(Publication.url == item.url))
+        if existing is not None:
+            why = replacement_problem(
+                existing.title,
+                existing.body,
+                item.title,
+                item.body,
+                _site_names(session.scalar(select(Source).where(Source.slug == item.source))),
+            )
+            if why is not None and content_hash(item.title, item.body) != existing.content_hash:
+                _refusal(session, existing.source_id, run_id, item.url, why, sha)
+                return "refused", why
+        item.snapshot_sha256 = sha
         outcome, _publication = upsert_publication(session, item, source_ids(session))
         if validators is not None:
             save_validators(session, *validators)
-        return outcome
+        return outcome, None
+
+
+def _refusal(
+    session: Session, source_id: int, run_id: int | None, page_url: str, why: str, sha: str | None
+) -> None:
+    session.add(
+        PageRefusal(
+            source_id=source_id,
+            run_id=run_id,
+            url=page_url,
+            reason=why,
+            snapshot_sha256=sha,
+            refused_at=utcnow(),
+        )
+    )
+
+
+def record_refusal(
+    slug: str,
+    run_id: int | None,
+    page_url: str,
+    why: str,
+    raw: bytes | None,
+    content_type: str | None,
+    *,
+    url: str | None = None,
+) -> None:
+    """A stored page refetched as something else (maintenance, garbage…): keep the bytes and say so."""
+    with session_scope(url) as session:
+        source_id = session.scalar(select(Source.id).where(Source.slug == slug))
+        if source_id is None:
+            raise KeyError(f"unknown source {slug!r}")
+        sha = store_snapshot(session, page_url, raw, content_type) if raw else None
+        _refusal(session, source_id, run_id, page_url, why, sha)

@@ -14,7 +14,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from storage.health import run_health, worst
 from storage.models import Commitment, CrawlRun, Evidence, Publication, Source, StatusChange
+
+NOT_CRAWLED = "not crawled"  # no run this week: no verdict, not a health word
 
 FINAL_STATUSES = ("achieved", "broken")
 
@@ -177,6 +180,7 @@ def _deadlines(
 
 
 def _source_health(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Each enabled source's health over the week, in the words everything else uses (storage.health)."""
     runs: dict[int, list[CrawlRun]] = {}
     for run in session.scalars(
         select(CrawlRun)
@@ -190,19 +194,13 @@ def _source_health(session: Session, start: datetime, end: datetime) -> list[dic
             continue
         mine = [r for r in runs.get(s.id, []) if r.status != "running"]
         failed = [r for r in mine if r.status == "failed"]
-        if not mine:
-            health = "no_runs"
-        elif len(failed) == len(mine):
-            health = "failed"
-        elif failed or any(r.status == "partial" for r in mine):
-            health = "degraded"
-        else:
-            health = "ok"
+        week = worst([run_health(r) for r in mine])
         out.append(
             {
                 "slug": s.slug,
                 "name": s.name,
-                "health": health,
+                "health": week.word if mine else NOT_CRAWLED,
+                "reasons": list(week.reasons),
                 "runs": len(mine),
                 "failed": len(failed),
                 "new": sum(r.new for r in mine),

@@ -5,7 +5,8 @@ skipped, good lines are stored. A NUL character is refused (PostgreSQL cannot st
 it); other control characters are removed when stored. Each line is written under its
 own savepoint, so one the database refuses leaves the others in. Keys other than the
 documented ones (such as a labelled set's `expected`) are ignored, so labelled files
-import as they are.
+import as they are. The optional `modified_at`, `fetched_via` and `extracted_by` that
+`publications export` writes are kept, so an export imports back as it was.
 """
 
 from __future__ import annotations
@@ -39,8 +40,11 @@ class ImportLine(BaseModel):
     language: str | None = Field(None, pattern=r"^[a-z]{2}$")
     summary: str | None = None
     tags: list[str] = Field(default_factory=list)
+    modified_at: datetime | None = None
+    fetched_via: str | None = Field(None, pattern=r"^(spider|feed|import|manual)$")
+    extracted_by: str | None = Field(None, pattern=r"^[a-z_]{1,16}$")
 
-    @field_validator("published_at", mode="before")
+    @field_validator("published_at", "modified_at", mode="before")
     @classmethod
     def _day(cls, value: Any) -> Any:
         """A plain day ("2025-02-12") is that day in Paris, kept as a day (see `precision`)."""
@@ -48,18 +52,16 @@ class ImportLine(BaseModel):
             return start_of_day(date.fromisoformat(value.strip()))
         return value
 
-    @field_validator("published_at")
+    @field_validator("published_at", "modified_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            raise ValueError(
-                "published_at needs a UTC offset, e.g. 2025-02-17T15:34:00+01:00, or a plain day"
-            )
+            raise ValueError("needs a UTC offset, e.g. 2025-02-17T15:34:00+01:00, or a plain day")
         if value is not None:
             try:
                 value.astimezone(UTC)
             except OverflowError:
-                raise ValueError("published_at is out of range once in UTC") from None
+                raise ValueError("out of range once in UTC") from None
         return value
 
 
@@ -155,11 +157,12 @@ def import_jsonl(session: Session, path: Path, fetched_via: str = "import") -> I
             body=plain_text(line.body),
             published_at=line.published_at,
             date_precision=line.date_precision,
+            modified_at=line.modified_at,
             language=line.language,
             summary=plain_text(line.summary) if line.summary else None,
             tags=line.tags,
-            fetched_via=fetched_via,
-            extracted_by="import",
+            fetched_via=line.fetched_via or fetched_via,
+            extracted_by=line.extracted_by or "import",
         )
         try:
             with session.begin_nested():

@@ -200,10 +200,29 @@ class CrawlRun(Base):
     not_modified: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     fallback_extractions: Mapped[int] = mapped_column(Integer, default=0)
+    refused: Mapped[int] = mapped_column(Integer, default=0)  # refetched pages not stored over a good one
+    outside_patterns: Mapped[int] = mapped_column(Integer, default=0)  # stored articles no pattern covers
     error_summary: Mapped[str | None] = mapped_column(Text)
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # ok | degraded | failing, with every reason in full (storage.health); NULL on runs before 0011.
+    health: Mapped[str | None] = mapped_column(String(16))
+    health_reasons: Mapped[list[str]] = mapped_column(default=list)
 
     source: Mapped[Source] = relationship(back_populates="crawl_runs")
+
+
+class PageRefusal(Base):
+    """A refetched page that was not stored over the good version, and why; its bytes stay in `snapshots`."""
+
+    __tablename__ = "page_refusals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True)
+    url: Mapped[str] = mapped_column(String(2048), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    snapshot_sha256: Mapped[str | None] = mapped_column(ForeignKey("snapshots.sha256", ondelete="SET NULL"))
+    refused_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Commitment(Base):

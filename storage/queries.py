@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from storage.health import run_health
 from storage.models import (
     Commitment,
     CrawlRun,
@@ -288,7 +289,9 @@ def get_publication(session: Session, url: str) -> Publication:
 
 
 def crawl_run_dict(run: CrawlRun) -> dict[str, Any]:
+    health = run_health(run)
     return {
+        "id": run.id,
         "started_at": iso(run.started_at),
         "finished_at": iso(run.finished_at),
         "status": run.status,
@@ -297,30 +300,39 @@ def crawl_run_dict(run: CrawlRun) -> dict[str, Any]:
         "pages": run.pages,
         "new": run.new,
         "updated": run.updated,
+        "unchanged": run.unchanged,
+        "not_modified": run.not_modified,
         "errors": run.errors,
         "fallback_extractions": run.fallback_extractions,
+        "refused": run.refused,
+        "outside_patterns": run.outside_patterns,
         "error_summary": run.error_summary,
+        "health": health.word,
+        "health_reasons": list(health.reasons),
     }
 
 
+def last_run(session: Session, source_id: int) -> CrawlRun | None:
+    return session.scalar(
+        select(CrawlRun)
+        .where(CrawlRun.source_id == source_id)
+        .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+        .limit(1)
+    )
+
+
 def source_health(last: CrawlRun | None) -> str:
-    """'ok', 'degraded' (partial run), 'failing', or 'never crawled'."""
-    if last is None:
-        return "never crawled"
-    return {"ok": "ok", "partial": "degraded", "failed": "failing", "running": "running"}[last.status]
+    """'ok', 'degraded', 'failing', 'running' or 'never crawled' (storage.health)."""
+    return run_health(last).word
 
 
 def list_sources(session: Session) -> list[dict[str, Any]]:
-    """Each source with its last crawl run and its health."""
+    """Each source with its last crawl run, its health and the reasons for it."""
     result = []
     for source in session.scalars(select(Source).order_by(Source.id)):
-        last = session.scalar(
-            select(CrawlRun)
-            .where(CrawlRun.source_id == source.id)
-            .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
-            .limit(1)
-        )
+        last = last_run(session, source.id)
         count = session.scalar(select(func.count(Publication.id)).where(Publication.source_id == source.id))
+        health = run_health(last)
         result.append(
             {
                 "slug": source.slug,
@@ -328,7 +340,8 @@ def list_sources(session: Session) -> list[dict[str, Any]]:
                 "homepage": source.homepage,
                 "enabled": source.enabled,
                 "publications": count or 0,
-                "health": source_health(last),
+                "health": health.word,
+                "health_reasons": list(health.reasons),
                 "last_run": crawl_run_dict(last) if last else None,
             }
         )

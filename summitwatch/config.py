@@ -51,6 +51,9 @@ class CrawlerSettings(BaseModel):
     max_sitemap_bytes: int = Field(50_000_000, gt=0)
     run_timeout: float = Field(3600.0, gt=0, description="seconds before a crawl child is killed")
     snapshot_retention_days: int = Field(365, ge=1)
+    sources_file: Path | None = Field(
+        None, description="a sources.toml to use instead of crawler/sources.toml (e.g. with a fourth source)"
+    )
 
 
 class TrackerSettings(BaseModel):

@@ -9,14 +9,14 @@ import gzip
 from datetime import UTC, datetime
 
 import pytest
+from parsel import Selector
 from scrapy.http import HtmlResponse, Request
 
+from crawler.cards import card_dates
 from crawler.extract.article import SiteSelectors, extract_article
 from crawler.sitemaps import gunzip_capped, iter_sitemap
 from crawler.sources import parse_sources
-from crawler.spiders.anssi import AnssiSpider
-from crawler.spiders.cesia import CesiaSpider
-from crawler.spiders.elysee import ElyseeSpider
+from crawler.spiders.configured import spider_class
 
 BODY = "<p>" + " ".join(["Le texte de l'article, assez long pour être une vraie publication."] * 6) + "</p>"
 
@@ -94,18 +94,18 @@ def listing(spider_cls: type, base: str, html: str) -> HtmlResponse:
 
 def test_listing_card_dates_and_rel_next() -> None:
     base = "http://127.0.0.1:9"
-    spider = AnssiSpider(base_url=base)
+    spider = spider_class("anssi")(base_url=base)
     html = """<html><head><link rel="next" href="/actualites/suite-2/"></head><body><ul>
       <li><h2><a href="/actualites/un/">Un</a></h2><time datetime="2026-02-12T10:00:00+01:00">12.02</time></li>
       <li><h2><a href="/actualites/deux/">Deux</a></h2><span>Publié le mercredi 1 mars 2023</span></li>
       <li><h2><a href="/actualites/trois/">Trois</a></h2><p>Le 11 février 2025, un texte.</p></li>
     </ul></body></html>"""
-    response = listing(AnssiSpider, base, html)
+    response = listing(spider_class("anssi"), base, html)
     articles = {f"https://cyber.gouv.fr/actualites/{s}/" for s in ("un", "deux", "trois")}
-    dates = spider.card_dates(response, articles)
+    dates = card_dates(Selector(text=html), articles, lambda h: spider.canonical(h, base=response.url))
     assert dates == {
-        "https://cyber.gouv.fr/actualites/un/": utc(2026, 2, 12, 9),
-        "https://cyber.gouv.fr/actualites/deux/": utc(2023, 2, 28, 23),
+        "https://cyber.gouv.fr/actualites/un/": (utc(2026, 2, 12, 9), "time"),
+        "https://cyber.gouv.fr/actualites/deux/": (utc(2023, 2, 28, 23), "day"),
     }
     assert spider.next_page(response, [], 1) == "https://cyber.gouv.fr/actualites/suite-2/"
     assert spider.next_page(response, ["https://cyber.gouv.fr/actualites/?page=2"], 1) == (
@@ -115,9 +115,9 @@ def test_listing_card_dates_and_rel_next() -> None:
 
 def test_spiders_share_the_base_and_know_their_source() -> None:
     for cls, host in (
-        (AnssiSpider, "cyber.gouv.fr"),
-        (ElyseeSpider, "www.elysee.fr"),
-        (CesiaSpider, "www.securite-ia.fr"),
+        (spider_class("anssi"), "cyber.gouv.fr"),
+        (spider_class("elysee"), "www.elysee.fr"),
+        (spider_class("cesia"), "www.securite-ia.fr"),
     ):
         spider = cls(base_url="http://127.0.0.1:9/prefix/")
         assert spider.source.host == host and spider.base_url == "http://127.0.0.1:9/prefix"
@@ -125,11 +125,13 @@ def test_spiders_share_the_base_and_know_their_source() -> None:
 
 
 def test_sitemap_since_and_gzip() -> None:
-    config = parse_sources({"x": {"canonical": "https://x.fr", "sitemap_since": "2025-01-01"}})["x"]
+    config = parse_sources(
+        {"x": {"canonical": "https://x.fr", "sitemaps": ["/s.xml"], "sitemap_since": "2025-01-01"}}
+    )["x"]
     assert config.sitemap_since == "2025-01-01"
     with pytest.raises(ValueError, match="sitemap_since"):
-        parse_sources({"x": {"canonical": "https://x.fr", "sitemap_since": "hier"}})
-    spider = ElyseeSpider()
+        parse_sources({"x": {"canonical": "https://x.fr", "sitemaps": ["/s.xml"], "sitemap_since": "hier"}})
+    spider = spider_class("elysee")()
     assert (
         spider.too_old("2017-05-14")
         and not spider.too_old("2025-02-11T18:30:00+01:00")

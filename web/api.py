@@ -17,7 +17,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from storage.csv_cells import safe_cell
 from storage.db import session_scope
@@ -140,7 +140,8 @@ class SourceItem(BaseModel):
     homepage: str
     enabled: bool
     publications: int
-    health: str
+    health: str = Field(description="ok, degraded or failing (or 'never crawled', 'running')")
+    health_reasons: list[str] = Field(default_factory=list, description="why it is not ok, in full")
     last_run: dict[str, Any] | None
 
 

@@ -62,21 +62,11 @@ THEME_WORDS: dict[str, dict[str, str]] = {
 
 SIGNAL_WORDS = SIGNAL_LABELS  # one table of signal words, shared with the mails and alerts
 
+# The health words themselves (ok, degraded, failing) are the same in the CLI, the API, the digest
+# and here, in both languages; only the states with no verdict yet are translated.
 HEALTH_WORDS: dict[str, dict[str, str]] = {
-    "fr": {
-        "ok": "en bonne santé",
-        "degraded": "partiel",
-        "failing": "en échec",
-        "running": "en cours",
-        "never crawled": "jamais collectée",
-    },
-    "en": {
-        "ok": "healthy",
-        "degraded": "partial",
-        "failing": "failing",
-        "running": "running",
-        "never crawled": "never crawled",
-    },
+    "fr": {"running": "en cours", "never crawled": "jamais collectée"},
+    "en": {"running": "running", "never crawled": "never crawled"},
 }
 
 LABELS: dict[str, dict[str, str]] = {
@@ -135,6 +125,7 @@ LABELS: dict[str, dict[str, str]] = {
         "health": "Santé",
         "last_run": "Dernière collecte",
         "never": "jamais",
+        "health_legend": "ok : collectée normalement · degraded : collectée, mais pas entièrement (raisons ci-dessous) · failing : en échec, ses publications peuvent manquer",
         "errors": "erreurs",
         "new": "nouvelles",
         "updated": "mises à jour",
@@ -245,6 +236,7 @@ LABELS: dict[str, dict[str, str]] = {
         "health": "Health",
         "last_run": "Last crawl",
         "never": "never",
+        "health_legend": "ok: crawled normally · degraded: crawled, but not entirely (reasons below) · failing: failing, its publications may be missing",
         "errors": "errors",
         "new": "new",
         "updated": "updated",

@@ -15,28 +15,21 @@ from datetime import datetime
 from parsel import Selector
 
 from crawler.extract import metadata
-from crawler.extract.dates import MARKED, date_from_url, dates_in_text, fold, search_date
+from crawler.extract.datepick import PageDate, candidate, from_texts, htmldate_day, pick
+from crawler.extract.dates import MARKED, Dated, date_from_url, dated_in_text, fold, search_date
+from crawler.extract.selectors import SiteSelectors
 from crawler.extract.text import html_to_text, strip_boilerplate, trafilatura_text
 
 MIN_BODY_CHARS = 80
+SHORT_BODY_CHARS = (
+    600  # a site-selector body this short may be a fragment (a lead): checked against trafilatura
+)
 # A site name appended to og:title / <title> ("… | Élysée", "… - ANSSI"): not part of the title.
 _SITE_SUFFIX = re.compile(
     r"\s+[|\-–—]\s+(?:Élysée|elysee\.fr|Présidence de la République|ANSSI|cyber\.gouv\.fr|CeSIA|"
     r"Centre pour la Sécurité de l['’]IA)\s*$",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class SiteSelectors:
-    """A site's own markup. Each list is tried in order; CSS selectors (parsel)."""
-
-    title: tuple[str, ...] = ()
-    date: tuple[str, ...] = ()  # elements (or ::attr) whose texts, joined, make the date line
-    body: tuple[str, ...] = ()  # each entry: all matches joined, in document order
-    drop: tuple[str, ...] = ()  # removed from the body before its text is taken
-    tags: tuple[str, ...] = ()
-    boilerplate: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass
@@ -53,6 +46,9 @@ class Extracted:
     canonical: str | None
     extracted_by: str
     feeds: list[str] = field(default_factory=list)
+    date_precision: str | None = None  # time | day, as precisely as the page stated it
+    date_origin: str | None = None  # selectors | metadata | text | url | htmldate
+    says_article: bool = False  # og:type article, a schema.org article type or a published time
 
     @property
     def is_article(self) -> bool:
@@ -69,6 +65,8 @@ def _first_text(sel: Selector, selectors: tuple[str, ...]) -> str | None:
 
 
 def _site_body(sel: Selector, site: SiteSelectors) -> str:
+    """The longest text the site's body selectors give (a stale selector often catches a fragment)."""
+    best = ""
     for css in site.body:
         nodes = sel.css(css)
         if not nodes:
@@ -80,9 +78,9 @@ def _site_body(sel: Selector, site: SiteSelectors) -> str:
                     unwanted.drop()
             parts.append(html_to_text(node.get()))
         text = "\n".join(p for p in parts if p)
-        if len(text) >= MIN_BODY_CHARS:
-            return text
-    return ""
+        if len(text) >= MIN_BODY_CHARS and len(text) > len(best):
+            best = text
+    return best
 
 
 def _generic_body(sel: Selector) -> str:
@@ -109,12 +107,12 @@ def _page_lines(page_html: str) -> list[str]:
     return []
 
 
-def page_dates(page_html: str, body: str) -> tuple[datetime | None, datetime | None]:
+def page_dates(page_html: str, body: str) -> tuple[Dated | None, Dated | None]:
     """Dates the page text announces ("Publié le …", "Mis à jour le : …"), wherever they sit."""
     for lines in (_page_lines(page_html), body.splitlines()):
         for line in lines[:40]:
             if len(line) <= 160 and MARKED.search(fold(line)):
-                published, modified = dates_in_text(line)
+                published, modified = dated_in_text(line)
                 if published or modified:
                     return published, modified
     return None, None
@@ -137,70 +135,75 @@ def leading_date(body: str, page_html: str | None = None) -> datetime | None:
     return None
 
 
+def _strip_site(title: str, site: str | None) -> str:
+    """A title without the site name appended to it ("… | Élysée", "… — CeSIA")."""
+    title = _SITE_SUFFIX.sub("", title).strip()
+    if site and title != site:
+        for separator in (" | ", " - ", " – ", " — ", " · "):
+            if title.endswith(separator + site):
+                return title[: -len(separator + site)].strip()
+    return title
+
+
+def _dates(
+    sel: Selector, page_html: str, body: str, url: str, site: SiteSelectors
+) -> tuple[PageDate | None, PageDate | None]:
+    """(published, modified): the site's date line first, then metadata, text, URL, htmldate."""
+    date_line = " · ".join(t for t in (_first_text(sel, (css,)) for css in site.date) if t)
+    own_published, own_modified = dated_in_text(date_line) if date_line else (None, None)
+    text_published, text_modified = page_dates(page_html, body)
+    published = pick(
+        [
+            candidate(own_published, "selectors"),
+            *from_texts(metadata.published_texts(sel), "metadata"),
+            candidate(text_published, "text"),
+            candidate((d, "day") if (d := date_from_url(url)) else None, "url"),
+        ]
+    )
+    modified = pick(
+        [
+            candidate(own_modified, "selectors"),
+            *from_texts(metadata.modified_texts(sel), "metadata"),
+            candidate(text_modified, "text"),
+        ]
+    )
+    if published is None and modified is None:
+        published = htmldate_day(page_html)
+        if published is None and (lead := leading_date(body, page_html)) is not None:
+            published = PageDate(lead, "day", "text")
+    return published, modified
+
+
 def extract_article(page_html: str, url: str, site: SiteSelectors, default_language: str) -> Extracted:
     """Extract one page (`url` is its canonical URL, used for the /en/ and dated-path hints)."""
     sel = Selector(text=page_html)
     title = _first_text(sel, site.title) or metadata.title(sel)
 
-    date_line = " · ".join(t for t in (_first_text(sel, (css,)) for css in site.date) if t)
-    published, modified = dates_in_text(date_line) if date_line else (None, None)
-    published = published or metadata.published(sel)
-    modified = modified or metadata.modified(sel)
-
     body = _site_body(Selector(text=page_html), site)
     extracted_by = "selectors"
-    if not body:
-        extracted_by = "fallback"
-        body = trafilatura_text(page_html, url) or _generic_body(Selector(text=page_html))
+    if len(body) < SHORT_BODY_CHARS:
+        # Nothing, or little: the selectors may have caught only a fragment (a lead paragraph).
+        generic = trafilatura_text(page_html, url) or _generic_body(Selector(text=page_html))
+        if len(generic) > 2 * len(body):
+            body, extracted_by = generic, "fallback"
     body = strip_boilerplate(body, title, list(site.boilerplate))
-
-    if published is None and modified is None:
-        published, modified = page_dates(page_html, body)
-    if published is None:
-        published = date_from_url(url)
-    if published is None and modified is None:
-        published = leading_date(body, page_html)
+    published, modified = _dates(sel, page_html, body, url, site)
 
     tags = [
         t for t in (" ".join(v.split()) for css in site.tags for v in sel.css(f"{css} ::text").getall()) if t
     ]
     return Extracted(
-        title=_SITE_SUFFIX.sub("", title).strip() if title else None,
+        title=_strip_site(title, metadata.site_name(sel)) if title else None,
         body=body,
-        published_at=published,
-        modified_at=modified,
+        published_at=published.value if published else None,
+        modified_at=modified.value if modified else None,
         summary=metadata.description(sel),
         tags=list(dict.fromkeys(tags or metadata.tags(sel))),
         language=metadata.language(sel, url, default_language),
         canonical=metadata.canonical(sel),
         extracted_by=extracted_by,
         feeds=metadata.feed_links(sel),
+        date_precision=published.precision if published else None,
+        date_origin=published.origin if published else None,
+        says_article=metadata.is_article_page(sel),
     )
-
-
-_CHALLENGE = re.compile(
-    r"just a moment|checking your browser|enable javascript and cookies|cf-chl|captcha|"
-    r"__cf_chl|challenge-platform|ddos protection|access denied|veuillez activer javascript",
-    re.IGNORECASE,
-)
-
-
-_NEEDS_JS = re.compile(
-    r"enable javascript|activer (?:le )?javascript|javascript (?:is )?(?:required|disabled)|"
-    r"<noscript>[^<]{0,200}javascript",
-    re.IGNORECASE,
-)
-
-
-def looks_like_challenge(page_html: str, extracted: Extracted | None = None) -> bool:
-    """An anti-bot page: challenge markers and no article to speak of.
-
-    Strong markers (Cloudflare, captcha) count unless a real article is there; a mere
-    "enable JavaScript" counts only when nothing article-like was found.
-    """
-    if extracted is not None and extracted.is_article and len(extracted.body) > 600:
-        return False
-    head = page_html[:20000]
-    if _CHALLENGE.search(head):
-        return True
-    return (extracted is None or not extracted.is_article) and bool(_NEEDS_JS.search(head))

@@ -79,7 +79,12 @@ def _build(
     return local.astimezone(UTC)
 
 
-def _from_match(match: re.Match[str]) -> datetime | None:
+def _from_match(match: re.Match[str]) -> tuple[datetime, str] | None:
+    """The date a match wrote, and its precision: `time` for a real time of day, else `day`.
+
+    Midnight is no time of day: "2025-10-16T00:00:00Z" is how a CMS writes the 16th, and
+    is kept as that day in Paris (start of day), not as 02:00.
+    """
     groups = match.groupdict()
     name = groups.get("mname")
     month = MONTHS[fold(name).lower().rstrip(".")] if name else int(groups["month"])
@@ -88,15 +93,19 @@ def _from_match(match: re.Match[str]) -> datetime | None:
     second = int(groups["second"]) if groups.get("second") else 0
     if hour > 23 or minute > 59:
         hour = minute = 0
-    return _build(int(groups["year"]), month, int(groups["day"]), hour, minute, second, groups.get("tz"))
+    year, day = int(groups["year"]), int(groups["day"])
+    if (hour, minute, second) == (0, 0, 0):
+        value = _build(year, month, day)
+        return (value, "day") if value is not None else None
+    value = _build(year, month, day, hour, minute, second, groups.get("tz"))
+    return (value, "time") if value is not None else None
 
 
-def search_date(text: str) -> tuple[datetime, int, int] | None:
-    """The first date written in `text`, with its span; None when there is none."""
+def _search(text: str) -> tuple[tuple[datetime, str], int, int] | None:
     if not text:
         return None
     folded = fold(text)
-    found: list[tuple[int, int, datetime]] = []
+    found: list[tuple[int, int, tuple[datetime, str]]] = []
     for pattern in (_ISO, _NUMERIC, _DAY_MONTH, _MONTH_DAY):
         for match in pattern.finditer(folded):
             value = _from_match(match)
@@ -109,8 +118,18 @@ def search_date(text: str) -> tuple[datetime, int, int] | None:
     return value, start, end
 
 
-def parse_date(text: str | None) -> datetime | None:
-    """One date string (ISO 8601, RFC 822, French or English, numeric day first) to UTC."""
+def search_date(text: str) -> tuple[datetime, int, int] | None:
+    """The first date written in `text`, with its span; None when there is none."""
+    found = _search(text)
+    return (found[0][0], found[1], found[2]) if found else None
+
+
+def parse_dated(text: str | None) -> tuple[datetime, str] | None:
+    """One date string to (UTC instant, precision): `time` when a time of day was written, else `day`.
+
+    ISO 8601, RFC 822, French or English, numeric day first. A day is stored as the
+    start of that day in Paris (storage.dateprecision).
+    """
     if not text or not text.strip():
         return None
     if _RFC822.match(text):
@@ -119,22 +138,34 @@ def parse_date(text: str | None) -> datetime | None:
         except (TypeError, ValueError, IndexError):
             parsed = None
         if parsed is not None:
-            return (parsed if parsed.tzinfo else parsed.replace(tzinfo=PARIS)).astimezone(UTC)
-    found = search_date(text)
+            value = (parsed if parsed.tzinfo else parsed.replace(tzinfo=PARIS)).astimezone(UTC)
+            local = value.astimezone(PARIS)
+            midnight = (local.hour, local.minute, local.second) == (0, 0, 0)
+            return value, "day" if midnight else "time"
+    found = _search(text)
     return found[0] if found else None
 
 
-def _after(marker: re.Pattern[str], text: str) -> datetime | None:
+def parse_date(text: str | None) -> datetime | None:
+    """One date string (ISO 8601, RFC 822, French or English, numeric day first) to UTC."""
+    found = parse_dated(text)
+    return found[0] if found else None
+
+
+Dated = tuple[datetime, str]  # (UTC instant, precision)
+
+
+def _after(marker: re.Pattern[str], text: str) -> Dated | None:
     folded = fold(text)
     for match in marker.finditer(folded):
-        found = search_date(text[match.end() : match.end() + 80])
+        found = _search(text[match.end() : match.end() + 80])
         if found is not None and found[1] <= 30:
             return found[0]
     return None
 
 
-def dates_in_text(text: str) -> tuple[datetime | None, datetime | None]:
-    """(published, modified) as a page's date line states them.
+def dated_in_text(text: str) -> tuple[Dated | None, Dated | None]:
+    """(published, modified) with their precisions, as a page's date line states them.
 
     "Publié le 28 Juillet 2022 Mis à jour le 28 Mai 2025" gives both; a line with only
     "Mis à jour le : 17 janvier 2025" gives the update date and no publication date.
@@ -145,9 +176,15 @@ def dates_in_text(text: str) -> tuple[datetime | None, datetime | None]:
         folded = fold(text)
         cut = _MODIFIED.search(folded)
         head = text[: cut.start()] if cut else text
-        found = search_date(head)
+        found = _search(head)
         published = found[0] if found else None
     return published, modified
+
+
+def dates_in_text(text: str) -> tuple[datetime | None, datetime | None]:
+    """(published, modified) as a page's date line states them (see `dated_in_text`)."""
+    published, modified = dated_in_text(text)
+    return (published[0] if published else None, modified[0] if modified else None)
 
 
 def date_from_url(url: str) -> datetime | None:

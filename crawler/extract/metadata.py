@@ -7,22 +7,22 @@ site's markup becomes, publishers keep feeding search engines and social network
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from parsel import Selector
-
-from crawler.extract.dates import parse_date
 
 _ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "webpage", "pressrelease"}
 
 
 def json_ld(sel: Selector) -> list[dict[str, Any]]:
-    """Every JSON-LD object of the page (graphs flattened); broken blocks are skipped."""
+    """Every JSON-LD object of the page (graphs flattened); broken blocks are skipped.
+
+    Raw newlines inside strings (common in CMS output) are tolerated (`strict=False`).
+    """
     found: list[dict[str, Any]] = []
     for raw in sel.css('script[type="application/ld+json"]::text').getall():
         try:
-            data = json.loads(raw)
+            data = json.loads(raw.strip().removeprefix("<!--").removesuffix("-->"), strict=False)
         except ValueError:
             continue
         stack = data if isinstance(data, list) else [data]
@@ -59,6 +59,29 @@ def meta(sel: Selector, *names: str) -> str | None:
     return None
 
 
+def site_name(sel: Selector) -> str | None:
+    """og:site_name or schema.org publisher name: what a title suffix usually repeats."""
+    name = meta(sel, "og:site_name", "application-name")
+    if name:
+        return name
+    for item in _ld_articles(sel):
+        publisher = item.get("publisher")
+        if isinstance(publisher, dict) and publisher.get("name"):
+            return str(publisher["name"])
+    return None
+
+
+def is_article_page(sel: Selector) -> bool:
+    """Whether the page calls itself an article (og:type, a schema.org article type, a published time)."""
+    if (meta(sel, "og:type") or "").lower() == "article":
+        return True
+    for item in json_ld(sel):
+        kinds = item.get("@type") if isinstance(item.get("@type"), list) else [item.get("@type")]
+        if any(str(k).lower() in _ARTICLE_TYPES - {"webpage"} for k in kinds):
+            return True
+    return bool(meta(sel, "article:published_time", "og:article:published_time"))
+
+
 def title(sel: Selector) -> str | None:
     """og:title, schema.org headline, the first <h1>, then <title> without its site suffix."""
     for value in (
@@ -75,26 +98,37 @@ def title(sel: Selector) -> str | None:
     return page_title or None
 
 
-def published(sel: Selector) -> datetime | None:
-    """article:published_time, og:article:published_time, datePublished, then <time datetime>."""
-    value = meta(
-        sel, "article:published_time", "og:article:published_time", "datePublished", "dc.date", "date"
-    )
-    if value is None:
-        value = next((str(i["datePublished"]) for i in _ld_articles(sel) if i.get("datePublished")), None)
-    if value is None:
-        value = (
-            sel.css("time[datetime]::attr(datetime)").get()
-            or sel.css("[itemprop=datePublished]::attr(content)").get()
-        )
-    return parse_date(value)
+# A <time> of the article itself: not one of a link, a card or the page furniture (related posts).
+_OWN_TIME = (
+    "[not(ancestor::a or ancestor::nav or ancestor::aside or ancestor::footer"
+    " or ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' fr-card ')])]"
+)
 
 
-def modified(sel: Selector) -> datetime | None:
-    value = meta(sel, "article:modified_time", "og:article:modified_time", "dateModified")
-    if value is None:
-        value = next((str(i["dateModified"]) for i in _ld_articles(sel) if i.get("dateModified")), None)
-    return parse_date(value)
+def published_texts(sel: Selector) -> list[str]:
+    """Publication dates as the metadata writes them, most trusted first.
+
+    article:published_time (and Élysée's og:article:), schema.org datePublished in JSON-LD
+    or microdata, then the article's own <time datetime>.
+    """
+    values = [
+        meta(sel, "article:published_time", "og:article:published_time", "datePublished"),
+        next((str(i["datePublished"]) for i in _ld_articles(sel) if i.get("datePublished")), None),
+        sel.css("[itemprop=datePublished]::attr(content), [itemprop=datePublished]::attr(datetime)").get(),
+        sel.xpath(f"(//main | //article | //*[@role='main'])//time[@datetime]{_OWN_TIME}/@datetime").get(),
+        sel.xpath(f"//time[@datetime]{_OWN_TIME}/@datetime").get(),
+        meta(sel, "dc.date", "DC.date", "date"),
+    ]
+    return [v.strip() for v in values if v and v.strip()]
+
+
+def modified_texts(sel: Selector) -> list[str]:
+    values = [
+        meta(sel, "article:modified_time", "og:article:modified_time", "dateModified"),
+        next((str(i["dateModified"]) for i in _ld_articles(sel) if i.get("dateModified")), None),
+        sel.css("[itemprop=dateModified]::attr(content), [itemprop=dateModified]::attr(datetime)").get(),
+    ]
+    return [v.strip() for v in values if v and v.strip()]
 
 
 def canonical(sel: Selector) -> str | None:
@@ -128,8 +162,15 @@ def language(sel: Selector, url: str, default: str) -> str:
 
 
 def feed_links(sel: Selector) -> list[str]:
-    """Feeds announced by <link rel="alternate" type="application/rss+xml|atom+xml">."""
-    return sel.css(
-        'link[rel="alternate"][type="application/rss+xml"]::attr(href),'
-        'link[rel="alternate"][type="application/atom+xml"]::attr(href)'
-    ).getall()
+    """Feeds announced by <link rel="alternate" type="application/rss+xml|atom+xml|feed+json">.
+
+    Matched loosely (rel among others, type with parameters), as real pages write them.
+    """
+    return [
+        href.strip()
+        for href in sel.xpath(
+            "//link[contains(concat(' ', normalize-space(translate(@rel, 'ALTERNATE', 'alternate')), ' '),"
+            " ' alternate ')][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
+        ).getall()
+        if href.strip()
+    ]

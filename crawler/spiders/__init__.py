@@ -1,1 +1,1 @@
-"""One spider per site, on a shared base (`base.py`)."""
+"""Spiders: one shared class (`base.SiteSpider`), made per source from its configuration."""

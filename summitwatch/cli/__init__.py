@@ -7,12 +7,13 @@ import sys
 
 import typer
 
-from summitwatch.cli import admin, errors, overview, query
+from summitwatch.cli import admin, errors, overview, publications, query
 from summitwatch.cli import alerts as alerts_cli
 from summitwatch.cli import crawl as crawl_cli
 from summitwatch.cli import digest as digest_cli
 from summitwatch.cli import events as events_cli
 from summitwatch.cli import service as service_cli
+from summitwatch.cli import sources as sources_cli
 from summitwatch.cli import subscribers as subscribers_cli
 from summitwatch.cli import tracker as tracker_cli
 from summitwatch.cli import web as web_cli
@@ -30,7 +31,7 @@ app.add_typer(admin.db_app, name="db")
 app.add_typer(admin.baseline_app, name="baseline")
 app.add_typer(admin.config_app, name="config")
 app.add_typer(query.commitments_app, name="commitments")
-app.add_typer(query.publications_app, name="publications")
+app.add_typer(publications.publications_app, name="publications")
 app.add_typer(query.evidence_app, name="evidence")
 app.add_typer(overview.status_app, name="status")
 app.command("match")(tracker_cli.match_command)
@@ -40,7 +41,7 @@ app.add_typer(events_cli.events_app, name="events")
 query.evidence_app.command("explain")(tracker_cli.explain_command)
 app.command("serve")(web_cli.serve)
 app.command("crawl")(crawl_cli.crawl_command)
-app.add_typer(crawl_cli.sources_app, name="sources")
+app.add_typer(sources_cli.sources_app, name="sources")
 app.add_typer(digest_cli.digest_app, name="digest")
 app.add_typer(alerts_cli.alerts_app, name="alerts")
 app.add_typer(subscribers_cli.subscribers_app, name="subscribers")

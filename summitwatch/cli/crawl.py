@@ -1,17 +1,14 @@
-"""`summitwatch crawl` and `summitwatch sources list`: run the spiders, see each source's health."""
+"""`summitwatch crawl`: run the spiders, one child process per source, and tell each source's health."""
 
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from crawler.runner import SourceResult, crawl
 from crawler.sources import load_sources
-from storage.db import session_scope
-from storage.queries import list_sources
-from summitwatch.cli.output import Format, console, emit, fail
-
-sources_app = typer.Typer(help="The sources crawled, with their last run and health.", no_args_is_help=True)
+from summitwatch.cli.output import console, fail
 
 
 def _base_urls(values: list[str], slugs: list[str]) -> str | dict[str, str] | None:
@@ -46,7 +43,7 @@ def crawl_command(
     full: bool = typer.Option(False, "--full", help="Backfill everything reachable, not only what is new."),
     timeout: float = typer.Option(None, "--timeout", help="Seconds before a source's crawl is killed."),
 ) -> None:
-    """Crawl sources (each in its own process); exit 1 when any source failed."""
+    """Crawl sources (each in its own process); exit 1 when any source failed or is failing."""
     configured = load_sources()
     slugs = list(dict.fromkeys(sources or sorted(configured)))
     unknown = [s for s in slugs if s not in configured]
@@ -79,44 +76,9 @@ def crawl_command(
 
         results: list[SourceResult] = crawl(slugs, base_url=bases, full=full, progress=show, timeout=timeout)
     for result in results:
-        style = {"ok": "green", "partial": "yellow"}.get(result.status, "bold red")
-        console.print(f"[{style}]{result.line()}[/]", highlight=False, soft_wrap=True)
-    if any(r.status == "failed" for r in results):
+        style = {"ok": "green", "degraded": "yellow"}.get(result.health, "bold red")
+        console.print(f"[{style}]{escape(result.line())}[/]", highlight=False, soft_wrap=True)
+        for reason in result.health_reasons:
+            console.print(f"  - {reason}", highlight=False, soft_wrap=True, markup=False)
+    if not all(r.ok for r in results):
         raise typer.Exit(1)
-
-
-def _short(value: object, limit: int = 160) -> object:
-    text = str(value) if value is not None else None
-    return text if text is None or len(text) <= limit else text[: limit - 1] + "…"
-
-
-@sources_app.command("list")
-def sources_list(
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv."),
-) -> None:
-    """Each source with its last crawl run and its health."""
-    with session_scope() as session:
-        rows = list_sources(session)
-
-    def last(row: dict[str, object], key: str) -> object:
-        run = row.get("last_run")
-        return run.get(key) if isinstance(run, dict) else None
-
-    emit(
-        rows,
-        fmt,
-        [
-            ("source", "slug"),
-            ("name", "name"),
-            ("enabled", "enabled"),
-            ("publications", "publications"),
-            ("health", "health"),
-            ("last run", lambda r: last(r, "started_at")),
-            ("status", lambda r: last(r, "status")),
-            ("new", lambda r: last(r, "new")),
-            ("errors", lambda r: last(r, "errors")),
-            ("fallback", lambda r: last(r, "fallback_extractions")),
-            ("problem", lambda r: _short(last(r, "error_summary"))),
-        ],
-        title="Sources",
-    )

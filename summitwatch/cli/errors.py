@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from rich.markup import escape
 
+from crawler.sources import SourcesError
 from storage.baseline import BaselineError
 from storage.errors import DATABASE_ERRORS, DatabaseUrlError, describe
 from storage.queries import NotFound
@@ -35,6 +36,7 @@ SELF_EXPLAINED: tuple[type[Exception], ...] = (
     FileNotFoundError,
     ConfigError,
     DatabaseUrlError,
+    SourcesError,
 )
 
 

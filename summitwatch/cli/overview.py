@@ -120,6 +120,19 @@ def status_overview(
         title="Sources",
     )
     line = console.print
+    for source in state["sources"]:
+        reasons = source["health_reasons"]
+        if reasons and (source["enabled"] or source["last_run"]):
+            more = (
+                f" (+{len(reasons) - 1} more: summitwatch sources show {source['slug']})"
+                if len(reasons) > 1
+                else ""
+            )
+            line(
+                f"  {source['slug']} {source['health']}: {reasons[0][:160]}{more}",
+                highlight=False,
+                markup=False,
+            )
     line(
         "Commitments: " + ", ".join(f"{status} {n}" for status, n in state["commitments_by_status"].items()),
         highlight=False,

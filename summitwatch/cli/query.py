@@ -1,23 +1,19 @@
-"""Querying the tracker: commitments, publications, evidence; setting a status by hand."""
+"""Querying the tracker: commitments and evidence; setting a status by hand."""
 
 from __future__ import annotations
 
 import getpass
-from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.panel import Panel
 
 from storage.db import session_scope
-from storage.importer import import_jsonl
 from storage.models import STATUSES, THEMES
-from storage.queries import commitment_detail, list_commitments, list_evidence, list_publications
+from storage.queries import commitment_detail, list_commitments, list_evidence
 from storage.status import set_status_by_hand
 from summitwatch.cli.output import Format, console, emit, fail, parse_since
 
 commitments_app = typer.Typer(help="The summit commitments and where each stands.", no_args_is_help=True)
-publications_app = typer.Typer(help="Publications gathered from the sources.", no_args_is_help=True)
 evidence_app = typer.Typer(help="Links between publications and commitments.", no_args_is_help=True)
 
 FORMAT = typer.Option(Format.table, "--format", "-f", help="Output format.")
@@ -104,40 +100,6 @@ def commitments_show(slug: str, fmt: Format = FORMAT) -> None:
         ],
         title="Evidence",
     )
-
-
-@publications_app.command("list")
-def publications_list(
-    source: str | None = typer.Option(None, "--source", help="Source slug (anssi, elysee, cesia, manual)."),
-    since: str | None = typer.Option(None, "--since", help="Published on or after (YYYY-MM-DD)."),
-    search: str | None = typer.Option(None, "--search", help="Full-text search words."),
-    limit: int = typer.Option(50, "--limit", min=1, max=100_000),
-    fmt: Format = FORMAT,
-) -> None:
-    """List stored publications, newest first."""
-    with session_scope() as session:
-        rows = list_publications(session, source=source, since=parse_since(since), search=search, limit=limit)
-    emit(
-        rows,
-        fmt,
-        [("published", "published_at"), ("source", "source"), ("title", "title"), ("url", "url")],
-        title="Publications",
-    )
-
-
-@publications_app.command("import")
-def publications_import(file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True)) -> None:
-    """Import publications from JSON Lines (url, source, title, published_at, body[, language, summary])."""
-    with session_scope() as session:
-        report = import_jsonl(session, file)
-    for error in report.errors:
-        console.print(f"[red]skipped[/] {escape(error)}", highlight=False)
-    console.print(
-        f"{file}: {report.new} new, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{len(report.errors)} skipped"
-    )
-    if report.errors and report.stored == 0:
-        raise typer.Exit(1)
 
 
 @evidence_app.command("list")

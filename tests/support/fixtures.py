@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from summitwatch.config import reset_settings
+
 from .sites import FixtureSite
 
 __all__ = [
+    "fast",
     "anssi_drift_site",
     "anssi_site",
     "cesia_drift_site",
@@ -28,6 +31,22 @@ __all__ = [
 ]
 
 SITE_NAMES = ("anssi", "elysee", "cesia")
+
+
+@pytest.fixture
+def fast(db: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test database, and politeness scaled down for a local server (defaults stay polite)."""
+    for key, value in {
+        "DOWNLOAD_DELAY": "0",
+        "AUTOTHROTTLE": "false",
+        "RETRY_TIMES": "1",
+        "RETRY_BACKOFF": "0.1",
+        "DOWNLOAD_TIMEOUT": "4",
+        "CONCURRENCY_PER_DOMAIN": "4",
+    }.items():
+        monkeypatch.setenv(f"SUMMITWATCH_CRAWLER__{key}", value)
+    reset_settings()
+    return db
 
 
 def sites_root() -> Path:

@@ -29,7 +29,9 @@ whose key carries the query, e.g. ``"/x/?page=2"``, wins over the plain one) to 
 * ``"content_type"``: override the guessed content type;
 * ``"last_modified"``: ISO 8601 date or datetime of the file (default 2026-01-01,
   2026-04-01 for files served from a variant, so a variant always looks newer);
-* ``"location"``: with a 3xx ``status``, the ``Location`` header.
+* ``"location"``: with a 3xx ``status``, the ``Location`` header;
+* ``"headers"``: extra response headers, e.g. ``{"Content-Encoding": "gzip"}`` to serve a
+  gzipped file as a compressed response (a decompression bomb).
 
 Variants: ``_variants/<name>/`` holds alternative versions of files, laid out like the
 root (and optionally its own ``_routes.json``, merged over the root's). After
@@ -100,6 +102,7 @@ class _Resolved:
     last_modified: datetime | None = None
     location: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def _content_type(path: Path) -> str:
@@ -253,6 +256,8 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in common.items():
             self.send_header(name, value)
         self.send_header("Content-Type", resolved.content_type or _content_type(resolved.file))
+        for name, value in resolved.headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if not head:
@@ -496,4 +501,5 @@ class FixtureSite:
             delay=delay,
             content_type=options.get("content_type"),
             last_modified=last_modified,
+            headers=dict(options.get("headers", {})),
         )
