@@ -188,30 +188,27 @@ def due_digest_ids(session: Session, now: datetime | None = None) -> list[int]:
 
 def settle(session: Session, period: str, email: str, state: str) -> bool:
     """A person's verdict on a row left `sending`: 'sent' (it arrived) or 'pending' (send again)."""
-    if state not in ("sent", "pending"):
-        raise ValueError("settle a delivery as 'sent' or 'pending'")
-    row = session.scalar(
+    return _settle(
+        session,
         select(Delivery)
         .join(Digest, Digest.id == Delivery.digest_id)
         .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
-        .where(Digest.period == period, Subscriber.email == email, Delivery.state == "sending")
+        .where(Digest.period == period, Subscriber.email == email, Delivery.state == "sending"),
+        state,
     )
-    if row is None:
-        return False
-    row.state = state
-    row.updated_at = utcnow()
-    if state == "sent":
-        row.sent_at = row.sent_at or utcnow()
-    return True
 
 
 def settle_message(session: Session, message_id: str, state: str) -> bool:
     """`settle` by the Message-ID a person found (or did not find) in the SMTP server's log."""
+    return _settle(
+        session, select(Delivery).where(Delivery.message_id == message_id, Delivery.state == "sending"), state
+    )
+
+
+def _settle(session: Session, query: Any, state: str) -> bool:
     if state not in ("sent", "pending"):
         raise ValueError("settle a delivery as 'sent' or 'pending'")
-    row = session.scalar(
-        select(Delivery).where(Delivery.message_id == message_id, Delivery.state == "sending")
-    )
+    row = session.scalar(query)
     if row is None:
         return False
     row.state = state
