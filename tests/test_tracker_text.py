@@ -96,6 +96,10 @@ def test_the_clause_that_names_it_sets_the_signal(matcher: Matcher) -> None:
     both = "INESIA a été créé, mais Current AI peine à lever des fonds pour l'IA d'intérêt général."
     found = slugs(matcher, "IA", both, "fr", only=["inesia", "current-ai"])
     assert found["inesia"] == "progress" and found["current-ai"] == "setback"
+    # To reduce fragmentation is the platform's aim, not a cut: no setback (the Elysée's own words).
+    aim = "Une plateforme et un incubateur pour l'IA d'intérêt général viendront réduire la fragmentation des initiatives."
+    read = slugs(matcher, "Les actions de Paris pour l'IA", aim, "fr", only=["public-interest-ai-platform"])
+    assert read["public-interest-ai-platform"] != "setback"
 
 
 def test_a_word_inside_a_name_is_not_a_cue(matcher: Matcher) -> None:
