@@ -175,9 +175,9 @@ def test_stored_text_loses_its_control_characters(db_url: str) -> None:
         tags=["cyber\x1b[1m", "\x00"],
         published_at=datetime(2025, 2, 17, tzinfo=UTC),
     )
-    assert store_page(item, b"<html>\x1b</html>", "text/html", url=db_url) == "new"
+    assert store_page(item, b"<html>\x1b</html>", "text/html", url=db_url) == ("new", None)
     item.body += "\x1b[2J Troisi\u00e8me."
-    assert store_page(item, None, None, url=db_url) == "updated"
+    assert store_page(item, None, None, url=db_url) == ("updated", None)
     with session_scope(db_url) as session:
         pub = session.scalars(select(Publication)).one()
         assert pub.title == "Alerte rouge"
