@@ -31,8 +31,9 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+# One worker per core: every test makes its own databases, ports and folders.
 test: install browser lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --durations=15
 
 bench: install
 	$(BIN)/python bench/run_all.py
