@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from storage.dateprecision import dated
 from storage.health import run_health
 from storage.models import (
     Commitment,
@@ -70,9 +71,9 @@ def commitment_summary(
         "made_on": iso(c.made_on),
         "deadline": iso(c.deadline),
         "status": c.status,
-        "status_since": iso(since),
+        "status_since": dated(since, None),
         "evidence_count": stats[0],
-        "last_evidence_at": iso(stats[1]),
+        "last_evidence_at": dated(stats[1], None),
         "source_url": c.source_url,
     }
 
@@ -114,7 +115,8 @@ def evidence_dict(e: Evidence) -> dict[str, Any]:
             "url": p.url,
             "title": p.title,
             "source": p.source.slug,
-            "published_at": iso(p.published_at),
+            "published_at": dated(p.published_at, p.date_precision),
+            "date_precision": p.date_precision,
             "language": p.language,
         },
         "score": round(e.score, 4),
@@ -134,7 +136,7 @@ def status_change_dict(s: StatusChange) -> dict[str, Any]:
         "commitment": s.commitment.slug,
         "old_status": s.old_status,
         "new_status": s.new_status,
-        "changed_at": iso(s.changed_at),
+        "changed_at": dated(s.changed_at, None),
         "changed_by": s.changed_by,
         "note": s.note,
         "evidence_url": s.evidence.publication.url if s.evidence is not None else None,
@@ -160,6 +162,7 @@ def commitment_detail(session: Session, slug: str) -> dict[str, Any]:
             "deadline_note": {"fr": c.deadline_note_fr, "en": c.deadline_note_en}
             if c.deadline_note_fr or c.deadline_note_en
             else None,
+            "criteria": c.criteria,
             "aliases": c.aliases,
             "keywords": c.keywords,
             "history": [status_change_dict(s) for s in history],
@@ -224,7 +227,8 @@ def publication_dict(p: Publication, with_body: bool = False) -> dict[str, Any]:
         "url": p.url,
         "source": p.source.slug,
         "title": p.title,
-        "published_at": iso(p.published_at),
+        "published_at": dated(p.published_at, p.date_precision),
+        "date_precision": p.date_precision,
         "modified_at": iso(p.modified_at),
         "language": p.language,
         "summary": p.summary,
