@@ -50,13 +50,13 @@ def _evidence_stats(session: Session) -> dict[int, tuple[int, datetime | None]]:
     return {cid: (count, last) for cid, count, last in rows}
 
 
-def _status_since(session: Session) -> dict[int, datetime]:
+def status_since(session: Session) -> dict[int, datetime]:
+    """When each commitment's status holds from: the date of its last change (the last row)."""
+    last = select(func.max(StatusChange.id)).group_by(StatusChange.commitment_id)
     rows = session.execute(
-        select(StatusChange.commitment_id, func.max(StatusChange.changed_at)).group_by(
-            StatusChange.commitment_id
-        )
-    ).all()
-    return dict(rows)
+        select(StatusChange.commitment_id, StatusChange.changed_at).where(StatusChange.id.in_(last))
+    )
+    return dict(rows.tuples().all())
 
 
 def commitment_summary(
@@ -95,7 +95,7 @@ def list_commitments(
         needle = actor.casefold()
         commitments = [c for c in commitments if any(needle in a.casefold() for a in c.actors)]
     stats = _evidence_stats(session)
-    since = _status_since(session)
+    since = status_since(session)
     return [commitment_summary(c, stats.get(c.id, (0, None)), since.get(c.id)) for c in commitments]
 
 
@@ -151,7 +151,7 @@ def commitment_detail(session: Session, slug: str) -> dict[str, Any]:
         session.scalars(
             select(StatusChange)
             .where(StatusChange.commitment_id == c.id)
-            .order_by(StatusChange.changed_at, StatusChange.id)
+            .order_by(StatusChange.id)
             .options(joinedload(StatusChange.evidence).joinedload(Evidence.publication))
         )
     )

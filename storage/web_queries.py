@@ -28,6 +28,7 @@ from storage.queries import (
     evidence_query,
     get_commitment,
     iso,
+    status_since,
 )
 from storage.search import connection, newest_first, newest_matching_ids
 
@@ -363,13 +364,7 @@ def commitment_rows(
         return []
     counts = _kept_counts(session)
     newest = _newest_per_commitment(session, {c.id: counts.get(c.id, 0) for c in commitments})
-    since = dict(
-        session.execute(
-            select(StatusChange.commitment_id, func.max(StatusChange.changed_at)).group_by(
-                StatusChange.commitment_id
-            )
-        ).all()
-    )
+    since = status_since(session)
     rows = []
     for c in commitments:
         latest = newest.get(c.id)
