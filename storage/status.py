@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.clean_text import clean_line, clean_text
@@ -29,6 +30,16 @@ def evidence_date(evidence: Evidence) -> datetime:
     if publication.published_at is not None:
         return publication.published_at
     return publication.first_seen_at
+
+
+def holds_from(session: Session, commitment_id: int) -> datetime | None:
+    """The date the commitment's current status holds from (its last change), None when never rated."""
+    return session.scalar(
+        select(StatusChange.changed_at)
+        .where(StatusChange.commitment_id == commitment_id)
+        .order_by(StatusChange.id.desc())
+        .limit(1)
+    )
 
 
 def set_status(

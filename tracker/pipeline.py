@@ -22,11 +22,12 @@ from storage.evidence import (
     source_languages,
 )
 from storage.models import Commitment, Evidence, Publication, utcnow
+from storage.status import holds_from
 from summitwatch.config import TrackerSettings, get_settings
 from tracker.event_grouping import regroup
 from tracker.matching import Document, Link, Matcher
 from tracker.profiles import build_profiles, fingerprint
-from tracker.workflow import AUTO, apply_proposal, propose
+from tracker.workflow import AUTO, apply_proposal, propose, still_proposes
 
 Progress = Callable[[int, int], None]
 
@@ -160,6 +161,9 @@ def _match_one(
             report.links_updated += 1
         _fill(evidence, link, matcher, commitment)
         session.flush()
+        if evidence.proposed_status is not None:  # older than what the status holds on: no move
+            since = holds_from(session, commitment.id)
+            evidence.proposed_status = still_proposes(evidence, commitment.status, since)
         if evidence.proposed_status is not None:
             report.proposals += 1
             threshold = settings.auto_apply_above
