@@ -200,7 +200,7 @@ def silent_commitments(session: Session, end: datetime, silent_after_weeks: int)
     return out
 
 
-def _deadlines_met(session: Session) -> set[int]:
+def deadlines_met(session: Session) -> set[int]:
     """Commitments whose deadline accepted progress evidence met: published on or before that day."""
     rows = session.execute(
         select(Evidence.commitment_id, Publication.published_at, Commitment.deadline)
@@ -221,7 +221,7 @@ def _deadlines(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Deadlines ahead and overdue, leaving out those accepted evidence met (or a final status settled)."""
     ahead, overdue = [], []
-    met = _deadlines_met(session)
+    met = deadlines_met(session)
     rows = session.scalars(
         select(Commitment)
         .where(Commitment.deadline.is_not(None))

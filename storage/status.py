@@ -8,7 +8,7 @@ from the day someone applied it (`recorded_at`).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -133,3 +133,18 @@ def set_status_by_hand(
         evidence.reviewed_at = utcnow()
         session.flush()
     return change
+
+
+def unrated_past_deadline(session: Session, today: date) -> list[Commitment]:
+    """Commitments still not rated whose deadline passed before `today` (the deadline rule's candidates)."""
+    return list(
+        session.scalars(
+            select(Commitment)
+            .where(
+                Commitment.deadline.is_not(None),
+                Commitment.deadline < today,
+                Commitment.status == "not_rated",
+            )
+            .order_by(Commitment.id)
+        )
+    )

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from storage.dateprecision import PARIS
 from storage.db import Session, session_scope
 from storage.evidence import (
     commitments_for_matching,
@@ -24,6 +25,7 @@ from storage.evidence import (
 from storage.models import Commitment, Evidence, Publication, utcnow
 from storage.status import holds_from
 from summitwatch.config import TrackerSettings, get_settings
+from tracker.deadline_rule import apply_deadline_rule
 from tracker.event_grouping import regroup
 from tracker.matching import Document, Link, Matcher
 from tracker.profiles import build_profiles, fingerprint
@@ -123,6 +125,9 @@ def match_pending(
             report.publications += len(batch)
         if progress:
             progress(report.publications, total)
+    if settings.auto_apply_above is not None:  # no person in the loop: deadlines apply the rule too
+        with session_scope() as session:
+            report.auto_applied += len(apply_deadline_rule(session, datetime.now(PARIS).date(), AUTO))
     report.seconds = time.monotonic() - started
     if report.publications:
         report.events = regroup().line()

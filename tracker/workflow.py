@@ -11,10 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.clean_text import clean_line, clean_text
+from storage.dateprecision import PARIS
 from storage.db import Session
 from storage.evidence import get_evidence, open_proposals_of
 from storage.models import Commitment, Evidence, StatusChange, utcnow
 from storage.status import StatusError, evidence_date, holds_from, set_status
+from tracker.deadline_rule import apply_deadline_rule
 from tracker.status_rule import FINAL, propose, reason
 
 AUTO = "auto"
@@ -107,11 +109,13 @@ def apply_all(
     note: str | None = None,
     min_score: float = 0.0,
     signals: frozenset[str] = frozenset({"progress", "achieved", "setback"}),
+    deadlines: bool = True,
 ) -> list[StatusChange]:
     """Accept every open proposal, oldest publication first, so each status holds from the first evidence.
 
     Proposals are re-read after each step: once a commitment is in progress, later
-    progress evidence no longer proposes it (it stays evidence, unreviewed).
+    progress evidence no longer proposes it (it stays evidence, unreviewed). Then deadlines
+    passed with no progress stall their commitments (tracker.deadline_rule).
     """
     from storage.evidence import open_proposal_ids_by_date
 
@@ -131,5 +135,7 @@ def apply_all(
         change = apply_proposal(session, evidence, reviewer, note)
         if change is not None:
             changes.append(change)
+    if deadlines:
+        changes += apply_deadline_rule(session, datetime.now(PARIS).date(), by=reviewer)
     session.flush()
     return changes
