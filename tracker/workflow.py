@@ -41,6 +41,11 @@ def apply_proposal(
     """Apply the proposal: the status moves, the evidence is accepted, duplicates are settled."""
     if evidence.proposed_status is None:
         raise ReviewError(f"evidence {evidence.id} proposes no status change")
+    if evidence.publication.published_at is None:
+        raise ReviewError(
+            f"evidence {evidence.id} is undated: it cannot date a status; "
+            "set it by hand with `status set SLUG STATUS --evidence URL --since DAY`"
+        )
     since = holds_from(session, evidence.commitment_id)
     if since is not None and evidence_date(evidence) < since:
         raise ReviewError(
@@ -64,7 +69,11 @@ def still_proposes(evidence: Evidence, status: str, since: datetime | None) -> s
     """What an open proposal argues for once the status is `status` (holding from `since`).
 
     Evidence older than the evidence the status holds on cannot move it: newer news wins.
+    An undated publication cannot date a status, so it proposes nothing (a reviewer can set
+    the status by hand, giving the day with `--since`).
     """
+    if evidence.publication.published_at is None:
+        return None
     if since is not None and evidence_date(evidence) < since:
         return None
     breaks = evidence.proposed_status == "broken"
