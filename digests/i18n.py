@@ -15,6 +15,7 @@ from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 
 from digests.periods import PARIS
+from storage.dateprecision import display_zone
 
 LANGUAGES = ("fr", "en")
 
@@ -219,7 +220,9 @@ class Translator:
         """As precisely as the page gave it: a month-dated page shows "février 2025", never a day."""
         if value is None:
             return self("undated")
-        day = value.astimezone(PARIS).date() if isinstance(value, datetime) else value
+        # A day is the page's own (stored as Paris midnight); a time falls on a day in the reader's zone.
+        zone = display_zone() if precision == "time" else PARIS
+        day = value.astimezone(zone).date() if isinstance(value, datetime) else value
         if precision == "year":
             return str(day.year)
         if precision == "month":
