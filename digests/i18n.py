@@ -15,6 +15,7 @@ from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 
 from digests.periods import PARIS
+from storage.dateprecision import display_zone
 
 LANGUAGES = ("fr", "en")
 
@@ -48,6 +49,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "read": "Lire",
         "by": "par {who}",
         "undated": "non daté",
+        "standing": "Où en sont les engagements",
+        "late": "trouvé cette semaine, publié plus tôt",
+        "holds_since": "depuis le {date}",
+        "signal_word": "Signal",
+        "evidence_link": "Source",
+        "commitment_link": "Engagement",
         "footer_why": "Vous recevez ce courriel parce que vous vous êtes abonné·e au point hebdomadaire de summitwatch.",
         "manage": "Gérer mes préférences",
         "unsubscribe": "Se désabonner",
@@ -106,6 +113,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "read": "Read",
         "by": "by {who}",
         "undated": "undated",
+        "standing": "Where the commitments stand",
+        "late": "found this week, published earlier",
+        "holds_since": "since {date}",
+        "signal_word": "Signal",
+        "evidence_link": "Source",
+        "commitment_link": "Commitment",
         "footer_why": "You receive this email because you subscribed to the summitwatch weekly digest.",
         "manage": "Manage my preferences",
         "unsubscribe": "Unsubscribe",
@@ -163,6 +176,18 @@ SIGNAL_LABELS = {
 }
 
 
+# A signal and a status are always a word and a colour together, never a colour alone.
+SIGNAL_COLOURS = {"mention": "#4b5563", "progress": "#15803d", "achieved": "#166534", "setback": "#b91c1c"}
+STATUS_COLOURS = {
+    "not_rated": "#6b7280",
+    "in_progress": "#1d4ed8",
+    "achieved": "#15803d",
+    "partially_achieved": "#0f766e",
+    "stalled": "#b45309",
+    "broken": "#b91c1c",
+}
+
+
 class Translator:
     """Strings, status labels, dates and numbers for one language."""
 
@@ -180,11 +205,24 @@ class Translator:
     def signal(self, signal: str) -> str:
         return SIGNAL_LABELS[self.language].get(signal, signal)
 
+    @property
+    def colon(self) -> str:
+        """French puts a (narrow) space before a colon, English none."""
+        return "\u00a0:" if self.language == "fr" else ":"
+
+    def signal_colour(self, signal: str) -> str:
+        return SIGNAL_COLOURS.get(signal, SIGNAL_COLOURS["mention"])
+
+    def status_colour(self, status: str) -> str:
+        return STATUS_COLOURS.get(status, STATUS_COLOURS["not_rated"])
+
     def publication_date(self, value: date | datetime | None, precision: str | None) -> str:
         """As precisely as the page gave it: a month-dated page shows "février 2025", never a day."""
         if value is None:
             return self("undated")
-        day = value.astimezone(PARIS).date() if isinstance(value, datetime) else value
+        # A day is the page's own (stored as Paris midnight); a time falls on a day in the reader's zone.
+        zone = display_zone() if precision == "time" else PARIS
+        day = value.astimezone(zone).date() if isinstance(value, datetime) else value
         if precision == "year":
             return str(day.year)
         if precision == "month":

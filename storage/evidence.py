@@ -107,15 +107,14 @@ def find_evidence(session: Session, url: str, slug: str) -> tuple[Publication, C
     return publication, commitment, link_between(session, publication.id, commitment.id)
 
 
-def other_open_proposals(session: Session, evidence: Evidence) -> list[Evidence]:
-    """Unreviewed proposals of the same commitment for the same status (moot once one is applied)."""
+def open_proposals_of(session: Session, commitment_id: int) -> list[Evidence]:
+    """The commitment's unreviewed evidence that proposes a status change (re-read after a move)."""
     return list(
         session.scalars(
             select(Evidence).where(
-                Evidence.commitment_id == evidence.commitment_id,
-                Evidence.id != evidence.id,
+                Evidence.commitment_id == commitment_id,
                 Evidence.review_state == "unreviewed",
-                Evidence.proposed_status == evidence.proposed_status,
+                Evidence.proposed_status.is_not(None),
             )
         )
     )
@@ -129,4 +128,16 @@ def count_open_proposals(session: Session) -> int:
             .where(Evidence.review_state == "unreviewed", Evidence.proposed_status.is_not(None))
         )
         or 0
+    )
+
+
+def open_proposal_ids_by_date(session: Session) -> list[int]:
+    """Unreviewed evidence proposing a status change, oldest publication first (undated last)."""
+    return list(
+        session.scalars(
+            select(Evidence.id)
+            .join(Publication, Publication.id == Evidence.publication_id)
+            .where(Evidence.review_state == "unreviewed", Evidence.proposed_status.is_not(None))
+            .order_by(Publication.published_at.asc().nulls_last(), Evidence.id)
+        )
     )

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from storage.criteria_read import commitment_criteria
 from storage.models import STATUSES, THEMES
 from storage.queries import list_sources
 from storage.web_queries import (
@@ -211,7 +212,8 @@ def commitment(request: Request, slug: str) -> HTMLResponse:
     generation = data_generation()
     with db(request) as session:
         detail = commitment_page(session, slug[:100], page=page, per_page=TIMELINE_PER_PAGE)
-    response = render(request, "commitment.html", {"c": detail}, lang=lang)
+        criteria = commitment_criteria(session, slug[:100])
+    response = render(request, "commitment.html", {"c": detail, "criteria": criteria}, lang=lang)
     if cache is not None:
         cache.put(key, generation, bytes(response.body))
     return response
