@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from storage.baseline import read_commitments
 from storage.dateprecision import dated
 from storage.db import session_scope
+from storage.evidence import get_evidence
 from storage.web_queries import open_proposals
 from summitwatch.cli.alerts import check_alerts, send_after
 from summitwatch.cli.output import Format, console, emit, fail, parse_since, row_id
@@ -120,6 +121,8 @@ def review(
 
 
 def _decide(evidence_id: int, accept: bool, by: str | None, note: str | None) -> None:
+    with session_scope() as session:
+        get_evidence(session, evidence_id)  # an id that names nothing is said before a missing --by
     by = reviewer_name(by)
     channels = check_alerts(register=True) if accept else []
     with session_scope() as session:
