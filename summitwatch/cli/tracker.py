@@ -77,7 +77,7 @@ def _proposal_lines(p: dict[str, Any]) -> list[str]:
     return [
         f"[bold]#{p['id']}[/] {escape(p['commitment'])}: {p['current_status']} -> [bold]{p['proposed_status']}[/]"
         f"  (signal {p['signal']}, score {p['score']:.2f})",
-        f"  {escape(pub['title'])} — {pub['source']}, {(pub['published_at'] or '')[:10]}",
+        f"  {escape(pub['title'])} — {pub['source']}, {(pub['published_at'] or 'undated')[:10]}",
         f"  {escape(pub['url'])}",
         f"  \u201c{escape(p['excerpt'])}\u201d" + (f"  [cue: {escape(p['cue'])}]" if p.get("cue") else ""),
     ]
