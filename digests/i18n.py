@@ -7,6 +7,7 @@ than compiled gettext catalogs; Babel supplies locale-correct dates
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -244,5 +245,39 @@ class Translator:
             value = value.astimezone(PARIS).date()
         return babel_format_date(value, format="long", locale=self.language)
 
+    def note(self, note: str | None) -> str:
+        return note_in(note, self.language)
+
     def number(self, value: int) -> str:
         return format_decimal(value, locale=self.language)
+
+
+# The status rule writes its reasons in English (tracker.status_rule, tracker.deadline_rule);
+# French readers get them in French. A reviewer's own note is left as written.
+_REASONS_FR = (
+    ("completion reported after a setback", "réalisation signalée après un recul"),
+    ("first progress reported", "premier progrès signalé"),
+    ("completion reported", "réalisation signalée"),
+    ("setback reported", "recul signalé"),
+    ("reported abandoned or refused", "abandon ou refus signalé"),
+)
+_DEADLINE = re.compile(r"^deadline passed \((\d{4}-\d{2}-\d{2})\) with no progress reported")
+_SIGNAL = re.compile(r"^\((mention|progress|achieved|setback)(: “([^”]*)”)?\)")
+
+
+def note_in(note: str | None, language: str) -> str:
+    """A status change's note in the reader's language (the rule's words translated, the rest kept)."""
+    if not note or language != "fr":
+        return note or ""
+    match = _DEADLINE.match(note)
+    if match:
+        return f"échéance passée ({match[1]}) sans progrès signalé" + note[match.end() :]
+    for english, french in _REASONS_FR:
+        if note.startswith(english):
+            rest = note[len(english) :].lstrip()
+            signal = _SIGNAL.match(rest)
+            if signal:
+                cue = f" : « {signal[3]} »" if signal[3] else ""
+                rest = f"({SIGNAL_LABELS['fr'][signal[1]]}{cue})" + rest[signal.end() :]
+            return f"{french} {rest}".strip()
+    return note

@@ -200,8 +200,8 @@ def silent_commitments(session: Session, end: datetime, silent_after_weeks: int)
     return out
 
 
-def deadlines_met(session: Session) -> set[int]:
-    """Commitments whose deadline accepted progress evidence met: published on or before that day."""
+def _accepted_progress(session: Session) -> list[tuple[int, date, date]]:
+    """(commitment, publication day, deadline) of accepted progress evidence on commitments with a deadline."""
     rows = session.execute(
         select(Evidence.commitment_id, Publication.published_at, Commitment.deadline)
         .join(Publication, Publication.id == Evidence.publication_id)
@@ -213,15 +213,26 @@ def deadlines_met(session: Session) -> set[int]:
             Publication.published_at.is_not(None),
         )
     )
-    return {cid for cid, published, deadline in rows if local_day(published) <= deadline}
+    return [(cid, local_day(published), deadline) for cid, published, deadline in rows]
+
+
+def deadlines_met(session: Session) -> set[int]:
+    """Commitments whose deadline accepted progress evidence met: published on or before that day."""
+    return {cid for cid, day, deadline in _accepted_progress(session) if day <= deadline}
 
 
 def _deadlines(
     session: Session, today: date, horizon_days: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Deadlines ahead and overdue, leaving out those accepted evidence met (or a final status settled)."""
+    """Deadlines ahead and overdue, leaving out those accepted evidence met (or a final status settled).
+
+    A passed deadline that accepted progress evidence met late (published after it) is not
+    overdue either: it happened; counting days of delay since the deadline would be false.
+    """
     ahead, overdue = [], []
-    met = deadlines_met(session)
+    accepted = _accepted_progress(session)
+    met = {cid for cid, day, deadline in accepted if day <= deadline}
+    happened = {cid for cid, _, _ in accepted}
     rows = session.scalars(
         select(Commitment)
         .where(Commitment.deadline.is_not(None))
@@ -229,7 +240,7 @@ def _deadlines(
     )
     for c in rows:
         assert c.deadline is not None
-        if c.id in met or c.status in SETTLED:
+        if c.id in met or c.status in SETTLED or (c.deadline < today and c.id in happened):
             continue
         item = {
             "commitment": _commitment(c),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from digests.i18n import SIGNAL_LABELS
+from digests.i18n import SIGNAL_LABELS, note_in
 from storage.dateprecision import display_zone
 
 LANGUAGES = ("fr", "en")
@@ -429,6 +429,9 @@ class Translator:
 
     def date(self, value: str | datetime | date | None) -> str:
         return format_date(value, self.lang)
+
+    def note(self, note: str | None) -> str:
+        return note_in(note, self.lang)
 
     def publication_date(self, value: str | datetime | date | None, precision: str | None = None) -> str:
         return format_publication_date(value, precision, self.lang)

@@ -95,7 +95,7 @@ def commitments_show(slug: str, fmt: Format = FORMAT) -> None:
         detail["evidence"],
         Format.table,
         [
-            ("published", lambda r: r["publication"]["published_at"]),
+            ("published", lambda r: r["publication"]["published_at"] or "undated"),
             ("source", lambda r: r["publication"]["source"]),
             ("title", lambda r: r["publication"]["title"]),
             ("signal", "signal"),
@@ -125,7 +125,7 @@ def evidence_list(
         fmt,
         [
             ("commitment", "commitment"),
-            ("published", lambda r: r["publication"]["published_at"]),
+            ("published", lambda r: r["publication"]["published_at"] or "undated"),
             ("source", lambda r: r["publication"]["source"]),
             ("title", lambda r: r["publication"]["title"]),
             ("signal", "signal"),
