@@ -106,6 +106,7 @@ class DigestContent:
     sources: list[dict[str, Any]]
     deadline_days: int
     links: dict[str, str]
+    standing: dict[str, Any] = field(default_factory=dict)  # where all commitments stand (the header)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -245,4 +246,5 @@ def build(
         sources=[s for s in week.sources if not filters.sources or s["slug"] in filters.sources],
         deadline_days=deadline_days,
         links=links,
+        standing=week.standing,
     )

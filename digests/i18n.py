@@ -12,7 +12,7 @@ from typing import Any
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
 from digests.periods import PARIS
 
@@ -75,6 +75,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "alert_published": "{source}, {date}",
         "alert_commitment": "L'engagement",
         "alert_sources": "État des sources",
+        "standing": "Où en sont les engagements",
+        "standing_kept": "Tenus : {rate} ({achieved} sur {resolved} engagements tranchés)",
+        "standing_overdue": "En retard : {count} (échéance passée, non tranchés)",
         "alert_test_body": "Ce canal est bien configuré : il recevra les alertes de summitwatch (reculs, changements de statut, sources en échec), une fois chacune.",
     },
     "en": {
@@ -133,6 +136,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "alert_published": "{source}, {date}",
         "alert_commitment": "The commitment",
         "alert_sources": "Source health",
+        "standing": "Where the commitments stand",
+        "standing_kept": "Kept: {rate} ({achieved} of {resolved} resolved commitments)",
+        "standing_overdue": "Overdue: {count} (deadline passed, not resolved)",
         "alert_test_body": "This channel is set up: it will receive summitwatch alerts (setbacks, status changes, failing sources), once each.",
     },
 }
@@ -156,6 +162,16 @@ STATUS_LABELS = {
     },
 }
 
+
+# A status is shown as a colour and a word, never a colour alone; the web uses the same colours.
+STATUS_COLOURS: dict[str, str] = {
+    "not_rated": "#6b7280",
+    "in_progress": "#1d4ed8",
+    "achieved": "#15803d",
+    "partially_achieved": "#0f766e",
+    "stalled": "#b45309",
+    "broken": "#b91c1c",
+}
 
 SIGNAL_LABELS = {
     "fr": {"mention": "mention", "progress": "avancée", "achieved": "réalisé", "setback": "recul"},
@@ -208,3 +224,6 @@ class Translator:
 
     def number(self, value: int) -> str:
         return format_decimal(value, locale=self.language)
+
+    def percent(self, value: float | None) -> str:
+        return "–" if value is None else format_percent(value, locale=self.language)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from storage.health import run_health, worst
 from storage.models import Commitment, CrawlRun, Evidence, Publication, Source, StatusChange
+from storage.overview import overview
 
 NOT_CRAWLED = "not crawled"  # no run this week: no verdict, not a health word
 
@@ -35,6 +36,7 @@ class WeekData:
     deadlines: list[dict[str, Any]] = field(default_factory=list)
     overdue: list[dict[str, Any]] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)
+    standing: dict[str, Any] = field(default_factory=dict)  # storage.overview.overview, all commitments
 
     @property
     def empty(self) -> bool:
@@ -231,4 +233,5 @@ def week_data(
         deadlines=ahead,
         overdue=overdue,
         sources=_source_health(session, start, end),
+        standing=overview(session, today=today or end.date()),
     )

@@ -8,19 +8,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel.dates import format_skeleton
+from babel.numbers import format_percent
+
 from digests.i18n import SIGNAL_LABELS
+from digests.i18n import STATUS_COLOURS as MAIL_STATUS_COLOURS
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 
-STATUS_COLOURS: dict[str, str] = {
-    "not_rated": "#6b7280",
-    "in_progress": "#1d4ed8",
-    "achieved": "#15803d",
-    "partially_achieved": "#0f766e",
-    "stalled": "#b45309",
-    "broken": "#b91c1c",
-}
 
 STATUS_WORDS: dict[str, dict[str, str]] = {
     "fr": {
@@ -60,6 +56,7 @@ THEME_WORDS: dict[str, dict[str, str]] = {
     },
 }
 
+STATUS_COLOURS = MAIL_STATUS_COLOURS  # one palette for the pages and the mails
 SIGNAL_WORDS = SIGNAL_LABELS  # one table of signal words, shared with the mails and alerts
 
 # The health words themselves (ok, degraded, failing) are the same in the CLI, the API, the digest
@@ -180,6 +177,24 @@ LABELS: dict[str, dict[str, str]] = {
         "reviewed": "Décision enregistrée.",
         "logout": "Quitter",
         "footer": "Données ouvertes : API JSON, export CSV et flux Atom.",
+        "overview": "Vue d'ensemble",
+        "status_bar_title": "Engagements par statut",
+        "kept_rate": "Taux d'engagements tenus",
+        "kept_rate_counts": "{achieved} tenus sur {resolved} tranchés (tenus, partiellement tenus, rompus)",
+        "overdue": "En retard",
+        "overdue_explained": "échéance passée, engagement non tranché",
+        "commitments": "Engagements",
+        "by_theme": "Par thème",
+        "changed_since": "Modifiés depuis",
+        "last_signal": "Dernier signal :",
+        "not_applicable": "n.d.",
+        "activity_title": "Preuves et changements de statut, par mois",
+        "commitment_activity_title": "Chronologie de l'engagement, par mois",
+        "chart_desc": "Nombre de preuves par mois, par signal, de {first} à {last} ; les losanges marquent les mois où un statut a changé.",
+        "chart_as_table": "Voir les chiffres en tableau",
+        "month": "Mois",
+        "status_changes": "Changements de statut",
+        "status_changes_n": "{n} changement(s) de statut",
     },
     "en": {
         "site_title": "summitwatch",
@@ -291,6 +306,24 @@ LABELS: dict[str, dict[str, str]] = {
         "reviewed": "Decision recorded.",
         "logout": "Leave",
         "footer": "Open data: JSON API, CSV export and Atom feed.",
+        "overview": "Overview",
+        "status_bar_title": "Commitments by status",
+        "kept_rate": "Kept rate",
+        "kept_rate_counts": "{achieved} achieved of {resolved} resolved (achieved, partially achieved, broken)",
+        "overdue": "Overdue",
+        "overdue_explained": "deadline passed, not resolved",
+        "commitments": "Commitments",
+        "by_theme": "By theme",
+        "changed_since": "Changed since",
+        "last_signal": "Last signal:",
+        "not_applicable": "n/a",
+        "activity_title": "Evidence and status changes, by month",
+        "commitment_activity_title": "This commitment's timeline, by month",
+        "chart_desc": "Evidence per month by signal, from {first} to {last}; diamonds mark the months a status changed.",
+        "chart_as_table": "Show the figures as a table",
+        "month": "Month",
+        "status_changes": "Status changes",
+        "status_changes_n": "{n} status change(s)",
     },
 }
 
@@ -399,3 +432,16 @@ class Translator:
 
     def date(self, value: str | datetime | date | None) -> str:
         return format_date(value, self.lang)
+
+    def month(self, value: str) -> str:
+        """'2025-02' as 'févr. 2025' / 'Feb 2025'."""
+        return format_skeleton("yMMM", date(int(value[:4]), int(value[5:7]), 1), locale=self.lang)
+
+    def percent(self, value: float | None) -> str:
+        """A rate as '67 %' / '67%'; 'n.d.' / 'n/a' when there is none."""
+        if value is None:
+            return self("not_applicable")
+        return format_percent(value, locale=self.lang)
+
+    def plural(self, key: str, n: int) -> str:
+        return self(key, n=n)

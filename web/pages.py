@@ -12,7 +12,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from storage.models import STATUSES, THEMES
+from storage.models import SIGNALS, STATUSES, THEMES
+from storage.overview import Filters, matching_slugs, overview
 from storage.queries import list_sources
 from storage.web_queries import (
     commitment_page,
@@ -23,6 +24,7 @@ from storage.web_queries import (
     publications_page,
     source_options,
 )
+from web.charts import status_bar
 from web.render import db, language, render
 
 router = APIRouter(include_in_schema=False)
@@ -62,11 +64,14 @@ _dashboard_build = threading.Lock()  # one rebuild at a time, whatever the key
 class _Dashboard:
     """One cache entry: the rows, the filter options, and the pages rendered from them."""
 
-    def __init__(self, rows: list[dict[str, Any]], options: dict[str, Any], generation: int) -> None:
+    def __init__(
+        self, rows: list[dict[str, Any]], options: dict[str, Any], figures: dict[str, Any], generation: int
+    ) -> None:
         self.built = time.monotonic()
         self.generation = generation  # `data_generation()` before the rows were read
         self.rows = rows
         self.options = options
+        self.figures = figures  # `storage.overview.overview` of the same filters
         self.pages: dict[tuple[str, str], bytes] = {}  # (language, query string) -> HTML
 
 
@@ -74,14 +79,28 @@ def _fresh(entry: _Dashboard) -> bool:
     return entry.generation == data_generation() and time.monotonic() - entry.built < DASHBOARD_TTL
 
 
-def _dashboard_data(request: Request, status: str | None, theme: str | None, actor: str | None) -> _Dashboard:
+def _dashboard_rows(session: Any, filters: Filters) -> list[dict[str, Any]]:
+    rows = commitment_rows(session, status=filters.status, theme=filters.theme, actor=filters.actor)
+    if filters.signal or filters.changed_since:
+        kept = set(matching_slugs(session, filters))
+        rows = [row for row in rows if row["slug"] in kept]
+    return rows
+
+
+def _dashboard_data(request: Request, filters: Filters) -> _Dashboard:
     """The dashboard's rows, kept DASHBOARD_TTL seconds, or until this process writes to the
     database (a review shows at once).
 
     One request rebuilds an expired entry while the others keep serving the previous
     one; only when there is none yet do they wait for it (and then share it).
     """
-    key = (status, theme, (actor or "").casefold())
+    key = (
+        filters.status,
+        filters.theme,
+        (filters.actor or "").casefold(),
+        filters.signal,
+        filters.changed_since.isoformat() if filters.changed_since else None,
+    )
     cache: dict[tuple[str | None, ...], _Dashboard] = request.app.state.dashboard_cache  # one per app
     with _dashboard_lock:
         hit = cache.get(key)
@@ -97,8 +116,9 @@ def _dashboard_data(request: Request, status: str | None, theme: str | None, act
         generation = data_generation()
         with db(request) as session:
             entry = _Dashboard(
-                commitment_rows(session, status=status, theme=theme, actor=actor),
+                _dashboard_rows(session, filters),
                 filter_options(session),
+                overview(session, filters),
                 generation,
             )
         with _dashboard_lock:
@@ -112,7 +132,8 @@ def _dashboard_data(request: Request, status: str | None, theme: str | None, act
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request) -> HTMLResponse:
-    """Every commitment with its status, last evidence and days since; filters by theme, actor, status.
+    """The overview (counts by status, kept rate, overdue, per theme), then every commitment with
+    its status, last evidence and days since; filters by theme, actor, status, signal, changed since.
 
     The page is the same for everyone asking in the same language with the same query
     string (it has no form token), so it is rendered once per cache entry.
@@ -121,7 +142,10 @@ def dashboard(request: Request) -> HTMLResponse:
     status = _choice(params.get("status"), STATUSES)
     theme = _choice(params.get("theme"), THEMES)
     actor = (params.get("actor") or "").strip()[:100] or None
-    entry = _dashboard_data(request, status, theme, actor)
+    signal = _choice(params.get("signal"), SIGNALS)
+    since = _day(params.get("since"))
+    filters = Filters(status=status, theme=theme, actor=actor, signal=signal, changed_since=since)
+    entry = _dashboard_data(request, filters)
     lang = language(request)
     page_key = (lang, request.url.query)
     html = entry.pages.get(page_key)
@@ -132,10 +156,19 @@ def dashboard(request: Request) -> HTMLResponse:
         "dashboard.html",
         {
             "rows": entry.rows,
+            "figures": entry.figures,
+            "bar": status_bar(entry.figures["by_status"]),
             "statuses": STATUSES,
             "themes": THEMES,
+            "signals": SIGNALS,
             "actors": entry.options["actors"],
-            "selected": {"status": status, "theme": theme, "actor": actor},
+            "selected": {
+                "status": status,
+                "theme": theme,
+                "actor": actor,
+                "signal": signal,
+                "since": since.date().isoformat() if since else "",
+            },
         },
         lang=lang,
     )
