@@ -43,9 +43,7 @@ def settled(web_server: WebServer) -> WebServer:
     return web_server
 
 
-def test_stats_api_agrees_with_commitments_list_and_cli(
-    settled: WebServer, cli: Callable[..., Any]
-) -> None:
+def test_stats_api_agrees_with_commitments_list_and_cli(settled: WebServer, cli: Callable[..., Any]) -> None:
     stats = httpx.get(settled.url + "/api/v1/stats?today=2026-01-01", timeout=10).json()
     listed = cli("commitments", "list", "--format", "json")
     assert listed.code == 0, listed.output
