@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import SIGNALS, Evidence, Publication, StatusChange
+from storage.models import SIGNALS, Commitment, Evidence, Publication, StatusChange
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -37,10 +37,10 @@ def _months_between(first: str, last: str) -> list[str]:
     return months
 
 
-def monthly_activity(session: Session, commitment_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+def monthly_activity(session: Session, slugs: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """One row per month from the first to the last with activity: evidence by signal, status changes.
 
-    `commitment_ids` narrows to those commitments (None: all of them).
+    `slugs` narrows to those commitments (None: all of them).
     """
     evidence = (
         select(Evidence.signal, Publication.published_at, Evidence.created_at)
@@ -48,8 +48,8 @@ def monthly_activity(session: Session, commitment_ids: Iterable[int] | None = No
         .where(Evidence.review_state != "rejected")
     )
     changes = select(StatusChange.changed_at)
-    if commitment_ids is not None:
-        ids = list(commitment_ids)
+    if slugs is not None:
+        ids = select(Commitment.id).where(Commitment.slug.in_(list(slugs))).scalar_subquery()
         evidence = evidence.where(Evidence.commitment_id.in_(ids))
         changes = changes.where(StatusChange.commitment_id.in_(ids))
     signals: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SIGNALS, 0))

@@ -48,6 +48,7 @@ def status_bar(by_status: dict[str, int]) -> list[Segment]:
 @dataclass(frozen=True)
 class Bar:
     key: str
+    count: int
     y: float
     height: float
 
@@ -75,7 +76,8 @@ class Timeline:
     ticks: list[tuple[float, int]]  # (y, value) of the horizontal guides
 
 
-WIDTH = 640
+WIDE = 640  # drawn 1:1 or larger on a desktop
+NARROW = 360  # drawn about 1:1 on a phone, so its 11-unit labels stay 11 px
 HEIGHT = 220
 TOP = 24  # room for the status-change markers
 BOTTOM = 190  # the axis; month labels below it
@@ -89,15 +91,19 @@ def _tick_values(peak: int) -> list[int]:
     return list(range(0, peak + 1, step))
 
 
-def timeline(months: list[dict[str, Any]]) -> Timeline | None:
-    """Stacked columns of evidence by signal per month, a marker per month with status changes."""
+def timeline(months: list[dict[str, Any]], width: int = WIDE) -> Timeline | None:
+    """Stacked columns of evidence by signal per month, a marker per month with status changes.
+
+    `width` in SVG units: the page draws a WIDE chart for desktops and a NARROW one for
+    phones, so that labels keep a readable size on both.
+    """
     if not months:
         return None
     peak = max(max(m["evidence"] for m in months), 1)
-    column_width = (WIDTH - LEFT) / len(months)
+    column_width = (width - LEFT) / len(months)
     bar_width = max(min(column_width * 0.7, 36.0), 1.5)
     scale = (BOTTOM - TOP) / peak
-    label_every = max(1, round(len(months) / 8))
+    label_every = max(1, -(-len(months) // (8 if width >= WIDE else 4)))
     columns = []
     for index, month in enumerate(months):
         x = LEFT + index * column_width + (column_width - bar_width) / 2
@@ -108,12 +114,20 @@ def timeline(months: list[dict[str, Any]]) -> Timeline | None:
             if count:
                 height = count * scale
                 y -= height
-                column.bars.append(Bar(signal, round(y, 2), round(height, 2)))
+                column.bars.append(Bar(signal, count, round(y, 2), round(height, 2)))
         column.marker_y = round(max(y - 8, TOP / 2), 2)
         if index % label_every == 0:
             column.label = month["month"]
         columns.append(column)
     ticks = [(round(BOTTOM - v * scale, 2), v) for v in _tick_values(peak)]
     return Timeline(
-        WIDTH, HEIGHT, TOP, BOTTOM, round(column_width, 2), round(bar_width, 2), peak, columns, ticks
+        width, HEIGHT, TOP, BOTTOM, round(column_width, 2), round(bar_width, 2), peak, columns, ticks
     )
+
+
+def timelines(months: list[dict[str, Any]]) -> dict[str, Timeline] | None:
+    """The desktop and the phone drawing of the same months (None when there is nothing to draw)."""
+    wide, narrow = timeline(months, WIDE), timeline(months, NARROW)
+    if wide is None or narrow is None:
+        return None
+    return {"wide": wide, "narrow": narrow}

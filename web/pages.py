@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from storage.activity import monthly_activity
 from storage.models import SIGNALS, STATUSES, THEMES
 from storage.overview import Filters, matching_slugs, overview
 from storage.queries import list_sources
@@ -24,7 +25,7 @@ from storage.web_queries import (
     publications_page,
     source_options,
 )
-from web.charts import status_bar
+from web.charts import SIGNAL_COLOURS, STATUS_CHANGE_COLOUR, status_bar, timelines
 from web.render import db, language, render
 
 router = APIRouter(include_in_schema=False)
@@ -72,6 +73,7 @@ class _Dashboard:
         self.rows = rows
         self.options = options
         self.figures = figures  # `storage.overview.overview` of the same filters
+        self.activity: list[dict[str, Any]] = []  # `storage.activity.monthly_activity` of the same rows
         self.pages: dict[tuple[str, str], bytes] = {}  # (language, query string) -> HTML
 
 
@@ -121,6 +123,10 @@ def _dashboard_data(request: Request, filters: Filters) -> _Dashboard:
                 overview(session, filters),
                 generation,
             )
+            filtered = any(
+                (filters.status, filters.theme, filters.actor, filters.signal, filters.changed_since)
+            )
+            entry.activity = monthly_activity(session, [r["slug"] for r in entry.rows] if filtered else None)
         with _dashboard_lock:
             if len(cache) > 500:
                 cache.clear()
@@ -158,6 +164,10 @@ def dashboard(request: Request) -> HTMLResponse:
             "rows": entry.rows,
             "figures": entry.figures,
             "bar": status_bar(entry.figures["by_status"]),
+            "months": entry.activity,
+            "chart": timelines(entry.activity),
+            "signal_colours": SIGNAL_COLOURS,
+            "change_colour": STATUS_CHANGE_COLOUR,
             "statuses": STATUSES,
             "themes": THEMES,
             "signals": SIGNALS,
@@ -244,7 +254,15 @@ def commitment(request: Request, slug: str) -> HTMLResponse:
     generation = data_generation()
     with db(request) as session:
         detail = commitment_page(session, slug[:100], page=page, per_page=TIMELINE_PER_PAGE)
-    response = render(request, "commitment.html", {"c": detail}, lang=lang)
+        months = monthly_activity(session, [detail["slug"]])
+    context = {
+        "c": detail,
+        "months": months,
+        "chart": timelines(months),
+        "signal_colours": SIGNAL_COLOURS,
+        "change_colour": STATUS_CHANGE_COLOUR,
+    }
+    response = render(request, "commitment.html", context, lang=lang)
     if cache is not None:
         cache.put(key, generation, bytes(response.body))
     return response
