@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from storage.errors import DATABASE_ERRORS, describe
 from storage.queries import NotFound
 from summitwatch.config import Settings, __version__, get_settings
-from web import api, api_events, api_stats, feeds, health, pages, review, subscribe
+from web import api, api_citations, api_events, api_stats, feeds, health, pages, review, subscribe
 from web.guards import LimitBody, RefuseNul
 from web.i18n import Translator
 from web.render import STATIC, language, make_environment, render
@@ -108,7 +108,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RouteThreads, threads=ROUTE_THREADS)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    routers = (pages.router, subscribe.router, review.router, api.router, api_events.router, api_stats.router)
+    routers = (
+        pages.router,
+        subscribe.router,
+        review.router,
+        api.router,
+        api_events.router,
+        api_stats.router,
+        api_citations.router,
+    )
     for router in (*routers, feeds.router, health.router):
         app.include_router(router)
 

@@ -8,6 +8,7 @@ from collections import OrderedDict
 from datetime import UTC, datetime
 from datetime import time as day_start
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -16,6 +17,7 @@ from storage.activity import monthly_activity
 from storage.models import SIGNALS, STATUSES, THEMES
 from storage.overview import Filters, matching_slugs, overview
 from storage.queries import list_sources
+from storage.status_history import commitment_citation
 from storage.web_queries import (
     commitment_page,
     commitment_rows,
@@ -26,10 +28,13 @@ from storage.web_queries import (
     source_options,
 )
 from web.charts import SIGNAL_COLOURS, STATUS_CHANGE_COLOUR, status_bar, timelines
-from web.render import db, language, render
+from web.citations import commitment_text
+from web.i18n import Translator
+from web.render import db, language, render, settings_of
 
 router = APIRouter(include_in_schema=False)
 
+PARIS = ZoneInfo("Europe/Paris")
 PUBLICATIONS_PER_PAGE = 20
 TIMELINE_PER_PAGE = 30
 MAX_PAGE = 10_000
@@ -255,12 +260,16 @@ def commitment(request: Request, slug: str) -> HTMLResponse:
     with db(request) as session:
         detail = commitment_page(session, slug[:100], page=page, per_page=TIMELINE_PER_PAGE)
         months = monthly_activity(session, [detail["slug"]])
+        facts = commitment_citation(session, detail["slug"])
+    page_url = f"{settings_of(request).base_url}/commitments/{detail['slug']}"
+    today = datetime.now(UTC).astimezone(PARIS).date()
     context = {
         "c": detail,
         "months": months,
         "chart": timelines(months),
         "signal_colours": SIGNAL_COLOURS,
         "change_colour": STATUS_CHANGE_COLOUR,
+        "citation": commitment_text(facts, page_url, today, Translator(lang)),
     }
     response = render(request, "commitment.html", context, lang=lang)
     if cache is not None:
