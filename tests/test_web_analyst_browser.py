@@ -134,3 +134,30 @@ def test_commitment_page_timeline(web_server: WebServer, browser: Browser, artif
             assert page.locator("svg.timeline-chart:visible").count() == 1
             shoot(page, artifacts, f"commitment-{lang}-{width}")
             page.context.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_publication_page_with_revisions(web_server: WebServer, browser: Browser, artifacts: Path) -> None:
+    from tests.test_publication_page import URL, seed_versions
+
+    seed_versions(web_server.db_url)
+    for width in WIDTHS:
+        for lang, locale in (("fr", "fr-FR"), ("en", "en-GB")):
+            page, requests = visit(
+                browser, f"{web_server.url}/publication?url={URL}&lang={lang}", width, locale
+            )
+            check_layout(page, requests, web_server.url)
+            deleted, inserted = page.locator(".diff-body del").first, page.locator(".diff-body ins").first
+            assert deleted.inner_text() == "INESIA" and inserted.inner_text() == "institut"
+            colours = page.evaluate(
+                "[getComputedStyle(document.querySelector('.diff-body del')).textDecorationLine,"
+                " getComputedStyle(document.querySelector('.diff-body ins')).textDecorationLine]"
+            )
+            assert colours == ["line-through", "underline"]  # marked by more than colour
+            assert page.locator(".warning").is_visible()
+            page.select_option("select[name=from]", "1")
+            page.select_option("select[name=to]", "2")
+            page.click(".revisions button[type=submit]")
+            assert page.locator(".diff-body del").inner_text() == "10"
+            shoot(page, artifacts, f"publication-{lang}-{width}")
+            page.context.close()

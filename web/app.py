@@ -17,7 +17,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from storage.errors import DATABASE_ERRORS, describe
 from storage.queries import NotFound
 from summitwatch.config import Settings, __version__, get_settings
-from web import api, api_citations, api_events, api_stats, feeds, health, pages, review, subscribe
+from web import (
+    api,
+    api_citations,
+    api_events,
+    api_stats,
+    feeds,
+    health,
+    pages,
+    publication_pages,
+    review,
+    subscribe,
+)
 from web.guards import LimitBody, RefuseNul
 from web.i18n import Translator
 from web.render import STATIC, language, make_environment, render
@@ -110,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     routers = (
         pages.router,
+        publication_pages.router,
         subscribe.router,
         review.router,
         api.router,
