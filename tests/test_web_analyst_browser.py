@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -161,3 +162,27 @@ def test_publication_page_with_revisions(web_server: WebServer, browser: Browser
             assert page.locator(".diff-body del").inner_text() == "10"
             shoot(page, artifacts, f"publication-{lang}-{width}")
             page.context.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_api_docs_work_offline(web_server: WebServer, browser: Browser, artifacts: Path) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    refused: list[str] = []
+
+    def offline(route: Any) -> None:  # anything not from the app itself fails, as with no network
+        if route.request.url.startswith(web_server.url):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", offline)
+    page = context.new_page()
+    page.goto(web_server.url + "/api/docs")
+    page.wait_for_selector(".opblock", timeout=15_000)
+    assert page.locator(".opblock").count() >= 10
+    assert page.get_by_text("/api/v1/stats", exact=True).first.is_visible()
+    assert page.locator("h2.title").first.inner_text().startswith("summitwatch API")
+    assert refused == []
+    page.screenshot(path=str(artifacts / "api-docs.png"))
+    context.close()

@@ -29,6 +29,7 @@ from web import (
     review,
     subscribe,
 )
+from web.api_docs import mount_docs
 from web.guards import LimitBody, RefuseNul
 from web.i18n import Translator
 from web.render import STATIC, language, make_environment, render
@@ -94,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served by web.api_docs from local assets
         redoc_url=None,
     )
     key = settings.signing_key()
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RouteThreads, threads=ROUTE_THREADS)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    mount_docs(app, "/api/openapi.json", app.title)
     routers = (
         pages.router,
         publication_pages.router,
