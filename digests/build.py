@@ -9,12 +9,15 @@ filters are identical and can be rendered once (digests.send caches on
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from digests.periods import Period
 from storage.digest_data import WeekData
+from storage.models import STATUSES
+from storage.overview import kept_rate
 
 EXCERPT_CHARS = 360
 TITLE_CHARS = 300
@@ -78,6 +81,8 @@ class EvidenceItem:
     published_at: Any
     signal: str
     excerpt: list[Segment]
+    date_precision: str | None = None
+    late: bool = False  # found in the period, published before it
 
 
 @dataclass
@@ -106,7 +111,8 @@ class DigestContent:
     sources: list[dict[str, Any]]
     deadline_days: int
     links: dict[str, str]
-    standing: dict[str, Any] = field(default_factory=dict)  # where all commitments stand (the header)
+    counts: list[tuple[str, int]] = field(default_factory=list)  # (status, commitments), in STATUSES order
+    kept: dict[str, Any] = field(default_factory=dict)  # storage.overview.kept_rate of `counts`
 
 
 def _clip(text: str, limit: int) -> str:
@@ -159,6 +165,7 @@ def build(
     the subscriber opted out of empty digests.
     """
     links = web_links(base_url)
+    counts = status_counts(week.standing, filters)
     changes = [
         c
         for c in week.status_changes
@@ -195,6 +202,8 @@ def build(
                 published_at=e["published_at"],
                 signal=e["signal"],
                 excerpt=highlight(_clip(e["excerpt"], EXCERPT_CHARS), e["matched_terms"]),
+                date_precision=e.get("date_precision"),
+                late=bool(e.get("late")),
             )
         )
     silent = [s for s in week.silent if filters.commitment_ok(s["commitment"])]
@@ -207,6 +216,7 @@ def build(
                 **c,
                 "title": c["commitment"]["title"][language],
                 "url": links["commitment"] + c["commitment"]["slug"],
+                "excerpt": _clip(c.get("excerpt") or "", EXCERPT_CHARS),
             }
             for c in changes[:MAX_STATUS_CHANGES]
         ],
@@ -246,5 +256,12 @@ def build(
         sources=[s for s in week.sources if not filters.sources or s["slug"] in filters.sources],
         deadline_days=deadline_days,
         links=links,
-        standing=week.standing,
+        counts=counts,
+        kept=kept_rate(dict(counts)),
     )
+
+
+def status_counts(standing: list[dict[str, Any]], filters: Filters) -> list[tuple[str, int]]:
+    """How many of the subscriber's commitments hold each status (statuses none holds left out)."""
+    counts = Counter(c["status"] for c in standing if filters.commitment_ok(c))
+    return [(status, counts[status]) for status in STATUSES if counts[status]]

@@ -48,6 +48,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "read": "Lire",
         "by": "par {who}",
         "undated": "non daté",
+        "standing": "Où en sont les engagements",
+        "late": "trouvé cette semaine, publié plus tôt",
+        "holds_since": "depuis le {date}",
+        "signal_word": "Signal",
+        "evidence_link": "Source",
+        "commitment_link": "Engagement",
         "footer_why": "Vous recevez ce courriel parce que vous vous êtes abonné·e au point hebdomadaire de summitwatch.",
         "manage": "Gérer mes préférences",
         "unsubscribe": "Se désabonner",
@@ -75,7 +81,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "alert_published": "{source}, {date}",
         "alert_commitment": "L'engagement",
         "alert_sources": "État des sources",
-        "standing": "Où en sont les engagements",
         "standing_kept": "Tenus : {rate} ({achieved} sur {resolved} engagements tranchés)",
         "standing_overdue": "En retard : {count} (échéance passée, non tranchés)",
         "alert_test_body": "Ce canal est bien configuré : il recevra les alertes de summitwatch (reculs, changements de statut, sources en échec), une fois chacune.",
@@ -109,6 +114,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "read": "Read",
         "by": "by {who}",
         "undated": "undated",
+        "standing": "Where the commitments stand",
+        "late": "found this week, published earlier",
+        "holds_since": "since {date}",
+        "signal_word": "Signal",
+        "evidence_link": "Source",
+        "commitment_link": "Commitment",
         "footer_why": "You receive this email because you subscribed to the summitwatch weekly digest.",
         "manage": "Manage my preferences",
         "unsubscribe": "Unsubscribe",
@@ -136,7 +147,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "alert_published": "{source}, {date}",
         "alert_commitment": "The commitment",
         "alert_sources": "Source health",
-        "standing": "Where the commitments stand",
         "standing_kept": "Kept: {rate} ({achieved} of {resolved} resolved commitments)",
         "standing_overdue": "Overdue: {count} (deadline passed, not resolved)",
         "alert_test_body": "This channel is set up: it will receive summitwatch alerts (setbacks, status changes, failing sources), once each.",
@@ -162,20 +172,22 @@ STATUS_LABELS = {
     },
 }
 
+SIGNAL_LABELS = {
+    "fr": {"mention": "mention", "progress": "avancée", "achieved": "réalisé", "setback": "recul"},
+    "en": {"mention": "mention", "progress": "progress", "achieved": "achieved", "setback": "setback"},
+}
 
-# A status is shown as a colour and a word, never a colour alone; the web uses the same colours.
-STATUS_COLOURS: dict[str, str] = {
+
+# A signal and a status are always a word and a colour together, never a colour alone; the
+# web uses the same status colours.
+SIGNAL_COLOURS = {"mention": "#4b5563", "progress": "#15803d", "achieved": "#166534", "setback": "#b91c1c"}
+STATUS_COLOURS = {
     "not_rated": "#6b7280",
     "in_progress": "#1d4ed8",
     "achieved": "#15803d",
     "partially_achieved": "#0f766e",
     "stalled": "#b45309",
     "broken": "#b91c1c",
-}
-
-SIGNAL_LABELS = {
-    "fr": {"mention": "mention", "progress": "avancée", "achieved": "réalisé", "setback": "recul"},
-    "en": {"mention": "mention", "progress": "progress", "achieved": "achieved", "setback": "setback"},
 }
 
 
@@ -195,6 +207,17 @@ class Translator:
 
     def signal(self, signal: str) -> str:
         return SIGNAL_LABELS[self.language].get(signal, signal)
+
+    @property
+    def colon(self) -> str:
+        """French puts a (narrow) space before a colon, English none."""
+        return "\u00a0:" if self.language == "fr" else ":"
+
+    def signal_colour(self, signal: str) -> str:
+        return SIGNAL_COLOURS.get(signal, SIGNAL_COLOURS["mention"])
+
+    def status_colour(self, status: str) -> str:
+        return STATUS_COLOURS.get(status, STATUS_COLOURS["not_rated"])
 
     def publication_date(self, value: date | datetime | None, precision: str | None) -> str:
         """As precisely as the page gave it: a month-dated page shows "février 2025", never a day."""

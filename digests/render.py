@@ -15,7 +15,7 @@ import css_inline
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from digests.build import DigestContent
-from digests.i18n import STATUS_COLOURS, Translator
+from digests.i18n import Translator
 
 MAX_HTML_BYTES = 100_000  # Gmail clips at 102 KB; keep a margin for headers and encoding
 
@@ -53,7 +53,7 @@ def render(name: str, language: str, subject: str, **context: Any) -> Rendered:
     """Render `name`.html and `name`.txt with the same context."""
     env = environment()
     t = Translator(language)
-    values = {"t": t, "subject": subject, "colours": STATUS_COLOURS, **context}
+    values = {"t": t, "subject": subject, **context}
     html = env.get_template(f"{name}.html").render(values)
     text = env.get_template(f"{name}.txt").render(values)
     return Rendered(subject=subject, html=_inliner().inline(html), text=_tidy(text))

@@ -34,7 +34,7 @@ from digests.periods import Period, resolve
 from digests.render import MAX_HTML_BYTES, Rendered, render_digest
 from digests.subscriptions import normalise_email
 from digests.tokens import manage_url, one_click_url, unsubscribe_url
-from storage import deliveries, subscribers
+from storage import deliveries, digest_ledger, subscribers
 from storage.db import session_scope
 from storage.digest_data import WeekData, week_data
 from storage.models import utcnow
@@ -90,14 +90,23 @@ class Recipient:
     filters: Filters
 
 
-def load_week(session: Any, period: Period, settings: Settings) -> WeekData:
+def load_week(session: Any, period: Period, settings: Settings, *, exclude_sent: bool = True) -> WeekData:
+    """The period's content; evidence another digest already carried is left out unless asked."""
     return week_data(
         session,
         period.start,
         period.end,
         deadline_horizon_days=settings.digest.deadline_horizon_days,
         silent_after_weeks=settings.tracker.silent_after_weeks,
+        exclude=set(digest_ledger.claimed_elsewhere(session, period.key)) if exclude_sent else None,
     )
+
+
+def carried(week: WeekData) -> list[tuple[int, bool]]:
+    """(evidence id, late) of everything the period's digest carries, for the ledger."""
+    items = [(e["evidence_id"], bool(e["late"])) for e in week.evidence]
+    items += [(c["evidence_id"], bool(c["late"])) for c in week.status_changes if c["evidence_id"]]
+    return items
 
 
 def compose(
@@ -250,6 +259,7 @@ def send_digest(
 
     with session_scope() as session:
         digest_id = deliveries.get_or_create_digest(session, the_period.key, the_period.start, the_period.end)
+        digest_ledger.claim(session, digest_id, carried(week))
         report.queued = deliveries.enqueue(session, digest_id, list(chosen))
     with session_scope() as session:
         due = deliveries.due_deliveries(session, digest_id)
@@ -314,7 +324,9 @@ def preview_digest(
     """
     settings = get_settings()
     with session_scope() as session:
-        week = load_week(session, the_period, settings)
+        # The preview shows the whole period, also what another digest already carried.
+        week = load_week(session, the_period, settings, exclude_sent=False)
+        sent_elsewhere = digest_ledger.claimed_elsewhere(session, the_period.key)
         recipient: Recipient | None = None
         if email:
             row = subscribers.find_by_email(session, normalise_email(email))
@@ -332,8 +344,15 @@ def preview_digest(
     if view is None:
         return None, f"{email} would get no digest for {the_period.key} (filters or empty-digest opt-out)"
     rendered = view[1]
+    overlap = sum(1 for item, _ in carried(week) if item in sent_elsewhere)
+    aside = (
+        f"; {overlap} of its items already went out in another digest (a send leaves them out)"
+        if overlap
+        else ""
+    )
     if recipient is not None:
-        return personalise(rendered, recipient), f"digest {the_period.key} for {recipient.email} ({lang})"
+        note = f"digest {the_period.key} for {recipient.email} ({lang}){aside}"
+        return personalise(rendered, recipient), note
     sample = Rendered(
         subject=rendered.subject,
         html=rendered.html.replace(MANAGE_SLOT, f"{settings.base_url}/manage").replace(
@@ -343,4 +362,4 @@ def preview_digest(
             UNSUBSCRIBE_SLOT, f"{settings.base_url}/unsubscribe"
         ),
     )
-    return sample, f"digest {the_period.key}, all content, unfiltered ({lang})"
+    return sample, f"digest {the_period.key}, all content, unfiltered ({lang}){aside}"

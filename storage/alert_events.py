@@ -117,7 +117,8 @@ def setbacks(
 def status_changes(
     session: Session, since: datetime, known: Collection[tuple[str, str]] = ()
 ) -> list[QueuedEvent]:
-    ids = session.scalars(select(StatusChange.id).where(StatusChange.changed_at >= since))
+    # recorded_at: a change made today may hold from a months-old publication (changed_at).
+    ids = session.scalars(select(StatusChange.id).where(StatusChange.recorded_at >= since))
     wanted = [i for i in ids if ("status_change", str(i)) not in known]
     if not wanted:
         return []
@@ -134,8 +135,9 @@ def status_changes(
         QueuedEvent(
             kind="status_change",
             subject=str(s.id),
-            event_at=s.changed_at,
+            event_at=s.recorded_at,
             payload={
+                "holds_from": s.changed_at.isoformat(),
                 "summary": f"{s.commitment.slug}: {s.old_status} -> {s.new_status} (by {s.changed_by})",
                 "commitment": _commitment(s.commitment),
                 "old_status": s.old_status,
@@ -224,7 +226,7 @@ def collect(
         told = set(
             session.scalars(
                 select(StatusChange.evidence_id).where(
-                    StatusChange.changed_at >= since, StatusChange.evidence_id.is_not(None)
+                    StatusChange.recorded_at >= since, StatusChange.evidence_id.is_not(None)
                 )
             )
         )

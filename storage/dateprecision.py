@@ -32,3 +32,24 @@ def start_of_day(day: date, zone: ZoneInfo = PARIS) -> datetime:
 def local_day(value: datetime, zone: ZoneInfo = PARIS) -> date:
     """The calendar day a stored instant falls on where the publication was dated."""
     return value.astimezone(zone).date()
+
+
+def display_zone() -> ZoneInfo:
+    """The configured zone times are shown in (`timezone`, Europe/Paris by default)."""
+    from summitwatch.config import get_settings
+
+    return ZoneInfo(get_settings().timezone)
+
+
+def dated(value: datetime | None, precision: str | None) -> str | None:
+    """A publication date as precisely as the page gave it, for every output (API, CSV, CLI, pages).
+
+    A day (or a month, a year: their first day, `date_precision` beside it says which) is
+    "2026-02-12", the page's own day wherever the reader is; a time is ISO 8601 in the
+    configured zone with its offset; undated is None.
+    """
+    if value is None:
+        return None
+    if (precision or guess_precision(value)) == "time":
+        return value.astimezone(display_zone()).isoformat()
+    return local_day(value).isoformat()

@@ -3,6 +3,10 @@
 Loaded once and filtered per subscriber in Python (digests.build): with 10,000
 subscribers the database is asked a handful of questions per period, not per
 person. Everything returned is plain dicts, safe to use after the session closes.
+
+A period holds what was *published* in it, plus late finds: evidence first found in
+it for publications published earlier (or undated), marked `late`. Evidence another
+digest already carried (storage.digest_ledger) is left out.
 """
 
 from __future__ import annotations
@@ -11,16 +15,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from storage.health import run_health, worst
 from storage.models import Commitment, CrawlRun, Evidence, Publication, Source, StatusChange
-from storage.overview import overview
+from storage.overview import deadlines_met
+
+POSITIVE = ("progress", "achieved")
 
 NOT_CRAWLED = "not crawled"  # no run this week: no verdict, not a health word
 
 FINAL_STATUSES = ("achieved", "broken")
+SETTLED = ("achieved", "partially_achieved", "broken")  # no deadline to chase any more
 
 
 @dataclass
@@ -36,7 +43,8 @@ class WeekData:
     deadlines: list[dict[str, Any]] = field(default_factory=list)
     overdue: list[dict[str, Any]] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)
-    standing: dict[str, Any] = field(default_factory=dict)  # storage.overview.overview, all commitments
+    # Every commitment with its status at the period's end, for the counts by status.
+    standing: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -53,10 +61,34 @@ def _commitment(c: Commitment) -> dict[str, Any]:
     }
 
 
-def _status_changes(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
+def _in_period(start: datetime, end: datetime, found: Any) -> ColumnElement[bool]:
+    """Published in [start, end), or first found in it and published earlier (or undated)."""
+    return or_(
+        and_(Publication.published_at >= start, Publication.published_at < end),
+        and_(
+            found >= start,
+            found < end,
+            or_(Publication.published_at < start, Publication.published_at.is_(None)),
+        ),
+    )
+
+
+def _late(published: datetime | None, start: datetime) -> bool:
+    return published is not None and published < start
+
+
+def _status_changes(
+    session: Session, start: datetime, end: datetime, exclude: set[int]
+) -> list[dict[str, Any]]:
+    """Changes holding from a date in the period, or recorded in it (a review of older evidence)."""
     rows = session.scalars(
         select(StatusChange)
-        .where(StatusChange.changed_at >= start, StatusChange.changed_at < end)
+        .where(
+            or_(
+                and_(StatusChange.changed_at >= start, StatusChange.changed_at < end),
+                and_(StatusChange.recorded_at >= start, StatusChange.recorded_at < end),
+            )
+        )
         .options(
             joinedload(StatusChange.commitment),
             joinedload(StatusChange.evidence).joinedload(Evidence.publication).joinedload(Publication.source),
@@ -65,6 +97,8 @@ def _status_changes(session: Session, start: datetime, end: datetime) -> list[di
     )
     out = []
     for s in rows:
+        if s.evidence_id is not None and s.evidence_id in exclude:
+            continue
         pub = s.evidence.publication if s.evidence is not None else None
         out.append(
             {
@@ -72,21 +106,28 @@ def _status_changes(session: Session, start: datetime, end: datetime) -> list[di
                 "old_status": s.old_status,
                 "new_status": s.new_status,
                 "changed_at": s.changed_at,
+                "late": s.changed_at < start,
                 "changed_by": s.changed_by,
                 "note": s.note,
+                "evidence_id": s.evidence_id,
+                "signal": s.evidence.signal if s.evidence is not None else None,
+                "excerpt": s.evidence.excerpt if s.evidence is not None else "",
                 "evidence_url": pub.url if pub else None,
                 "evidence_title": pub.title if pub else None,
+                "published_at": pub.published_at if pub else None,
+                "date_precision": pub.date_precision if pub else None,
                 "source": pub.source.slug if pub else None,
+                "source_name": pub.source.name if pub else None,
             }
         )
     return out
 
 
-def _evidence(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
+def _evidence(session: Session, start: datetime, end: datetime, exclude: set[int]) -> list[dict[str, Any]]:
     rows = session.scalars(
         select(Evidence)
         .join(Evidence.publication)
-        .where(Evidence.created_at >= start, Evidence.created_at < end, Evidence.review_state != "rejected")
+        .where(_in_period(start, end, Evidence.created_at), Evidence.review_state != "rejected")
         .options(
             joinedload(Evidence.publication).joinedload(Publication.source),
             joinedload(Evidence.commitment),
@@ -95,18 +136,23 @@ def _evidence(session: Session, start: datetime, end: datetime) -> list[dict[str
     )
     return [
         {
+            "evidence_id": e.id,
             "commitment": _commitment(e.commitment),
             "title": e.publication.title,
             "url": e.publication.url,
             "source": e.publication.source.slug,
             "source_name": e.publication.source.name,
             "published_at": e.publication.published_at,
+            "date_precision": e.publication.date_precision,
+            "late": _late(e.publication.published_at, start),
+            "found_at": e.created_at,
             "excerpt": e.excerpt,
             "matched_terms": list(e.matched_terms),
             "signal": e.signal,
             "score": e.score,
         }
         for e in rows.unique()
+        if e.id not in exclude
     ]
 
 
@@ -114,11 +160,7 @@ def _other_publications(session: Session, start: datetime, end: datetime) -> lis
     linked = select(Evidence.publication_id).where(Evidence.review_state != "rejected")
     rows = session.scalars(
         select(Publication)
-        .where(
-            Publication.first_seen_at >= start,
-            Publication.first_seen_at < end,
-            Publication.id.not_in(linked),
-        )
+        .where(_in_period(start, end, Publication.first_seen_at), Publication.id.not_in(linked))
         .options(joinedload(Publication.source))
         .order_by(Publication.published_at.desc().nulls_last(), Publication.id.desc())
     )
@@ -129,6 +171,8 @@ def _other_publications(session: Session, start: datetime, end: datetime) -> lis
             "source": p.source.slug,
             "source_name": p.source.name,
             "published_at": p.published_at,
+            "date_precision": p.date_precision,
+            "late": _late(p.published_at, start),
         }
         for p in rows
     ]
@@ -159,7 +203,9 @@ def silent_commitments(session: Session, end: datetime, silent_after_weeks: int)
 def _deadlines(
     session: Session, today: date, horizon_days: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Deadlines ahead and overdue, leaving out those accepted evidence met (or a final status settled)."""
     ahead, overdue = [], []
+    met = deadlines_met(session)
     rows = session.scalars(
         select(Commitment)
         .where(Commitment.deadline.is_not(None))
@@ -167,6 +213,8 @@ def _deadlines(
     )
     for c in rows:
         assert c.deadline is not None
+        if c.id in met or c.status in SETTLED:
+            continue
         item = {
             "commitment": _commitment(c),
             "deadline": c.deadline,
@@ -174,11 +222,25 @@ def _deadlines(
             "note": {"fr": c.deadline_note_fr, "en": c.deadline_note_en},
         }
         if c.deadline < today:
-            if c.status not in FINAL_STATUSES:
-                overdue.append(item)
+            overdue.append(item)
         elif c.deadline <= today + timedelta(days=horizon_days):
             ahead.append(item)
     return ahead, overdue
+
+
+def standing(session: Session, end: datetime) -> list[dict[str, Any]]:
+    """Every commitment with the status it held at `end` (the last change holding from before it)."""
+    held: dict[int, str] = {}
+    for cid, status in session.execute(
+        select(StatusChange.commitment_id, StatusChange.new_status)
+        .where(StatusChange.changed_at < end)
+        .order_by(StatusChange.changed_at, StatusChange.id)
+    ):
+        held[cid] = status
+    return [
+        {**_commitment(c), "status": held.get(c.id, "not_rated")}
+        for c in session.scalars(select(Commitment).order_by(Commitment.id))
+    ]
 
 
 def _source_health(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
@@ -220,18 +282,20 @@ def week_data(
     deadline_horizon_days: int = 60,
     silent_after_weeks: int = 12,
     today: date | None = None,
+    exclude: set[int] | None = None,
 ) -> WeekData:
-    """Everything a digest for [start, end) may show, unfiltered."""
+    """Everything a digest for [start, end) may show, unfiltered; `exclude`: evidence sent elsewhere."""
     ahead, overdue = _deadlines(session, today or end.date(), deadline_horizon_days)
+    exclude = exclude or set()
     return WeekData(
         start=start,
         end=end,
-        status_changes=_status_changes(session, start, end),
-        evidence=_evidence(session, start, end),
+        status_changes=_status_changes(session, start, end, exclude),
+        evidence=_evidence(session, start, end, exclude),
         other_publications=_other_publications(session, start, end),
         silent=silent_commitments(session, end, silent_after_weeks),
         deadlines=ahead,
         overdue=overdue,
         sources=_source_health(session, start, end),
-        standing=overview(session, today=today or end.date()),
+        standing=standing(session, end),
     )

@@ -130,3 +130,15 @@ def count_open_proposals(session: Session) -> int:
         )
         or 0
     )
+
+
+def open_proposal_ids_by_date(session: Session) -> list[int]:
+    """Unreviewed evidence proposing a status change, oldest publication first (undated last)."""
+    return list(
+        session.scalars(
+            select(Evidence.id)
+            .join(Publication, Publication.id == Evidence.publication_id)
+            .where(Evidence.review_state == "unreviewed", Evidence.proposed_status.is_not(None))
+            .order_by(Publication.published_at.asc().nulls_last(), Evidence.id)
+        )
+    )

@@ -250,6 +250,8 @@ class Commitment(Base):
     keywords: Mapped[dict[str, Any]] = mapped_column(default=dict)
     phrasings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     exclusions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What counts as progress, as done and as failure: {"progress": {"fr": [...], "en": [...]}, ...}.
+    criteria: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(32), default="not_rated", index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -309,9 +311,12 @@ class StatusChange(Base):
     old_status: Mapped[str] = mapped_column(String(32))
     new_status: Mapped[str] = mapped_column(String(32))
     evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id", ondelete="SET NULL"))
+    # The date the status holds from: the evidence's publication date (tracker.status_rule).
     changed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     changed_by: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
+    # When the change was recorded (a review today of February's evidence), for the digests.
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     commitment: Mapped[Commitment] = relationship(back_populates="status_changes")
     evidence: Mapped[Evidence | None] = relationship()
@@ -367,6 +372,17 @@ class Digest(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     deliveries: Mapped[list[Delivery]] = relationship(back_populates="digest")
+
+
+class DigestEvidence(Base):
+    """A piece of evidence a digest carried: each goes out in one digest only, so no one reads it twice."""
+
+    __tablename__ = "digest_evidence"
+
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id", ondelete="CASCADE"), primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), index=True)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Delivery(Base):

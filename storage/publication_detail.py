@@ -9,13 +9,12 @@ would read as the day before.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from storage.dateprecision import PARIS, guess_precision, local_day
+from storage.dateprecision import dated, guess_precision
 from storage.models import Evidence, PageRefusal, Publication, Snapshot, Source
 from storage.queries import NotFound, iso, publication_dict
 
@@ -33,15 +32,6 @@ EXPORT_KEYS = (
     "fetched_via",
     "extracted_by",
 )
-
-
-def dated(value: datetime | None, precision: str | None) -> str | None:
-    """A date as precisely as it is known: a day as "2026-03-03", a time in Paris with its offset."""
-    if value is None:
-        return None
-    if (precision or guess_precision(value)) == "time":
-        return value.astimezone(PARIS).isoformat()
-    return local_day(value).isoformat()
 
 
 def _snapshot(session: Session, sha: str | None) -> dict[str, Any] | None:

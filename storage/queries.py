@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from storage.dateprecision import dated
 from storage.health import run_health
 from storage.models import (
     Commitment,
@@ -49,13 +50,13 @@ def _evidence_stats(session: Session) -> dict[int, tuple[int, datetime | None]]:
     return {cid: (count, last) for cid, count, last in rows}
 
 
-def _status_since(session: Session) -> dict[int, datetime]:
+def status_since(session: Session) -> dict[int, datetime]:
+    """When each commitment's status holds from: the date of its last change (the last row)."""
+    last = select(func.max(StatusChange.id)).group_by(StatusChange.commitment_id)
     rows = session.execute(
-        select(StatusChange.commitment_id, func.max(StatusChange.changed_at)).group_by(
-            StatusChange.commitment_id
-        )
-    ).all()
-    return dict(rows)
+        select(StatusChange.commitment_id, StatusChange.changed_at).where(StatusChange.id.in_(last))
+    )
+    return dict(rows.tuples().all())
 
 
 def commitment_summary(
@@ -70,9 +71,9 @@ def commitment_summary(
         "made_on": iso(c.made_on),
         "deadline": iso(c.deadline),
         "status": c.status,
-        "status_since": iso(since),
+        "status_since": dated(since, None),
         "evidence_count": stats[0],
-        "last_evidence_at": iso(stats[1]),
+        "last_evidence_at": dated(stats[1], None),
         "source_url": c.source_url,
     }
 
@@ -94,7 +95,7 @@ def list_commitments(
         needle = actor.casefold()
         commitments = [c for c in commitments if any(needle in a.casefold() for a in c.actors)]
     stats = _evidence_stats(session)
-    since = _status_since(session)
+    since = status_since(session)
     return [commitment_summary(c, stats.get(c.id, (0, None)), since.get(c.id)) for c in commitments]
 
 
@@ -114,7 +115,8 @@ def evidence_dict(e: Evidence) -> dict[str, Any]:
             "url": p.url,
             "title": p.title,
             "source": p.source.slug,
-            "published_at": iso(p.published_at),
+            "published_at": dated(p.published_at, p.date_precision),
+            "date_precision": p.date_precision,
             "language": p.language,
         },
         "score": round(e.score, 4),
@@ -134,7 +136,7 @@ def status_change_dict(s: StatusChange) -> dict[str, Any]:
         "commitment": s.commitment.slug,
         "old_status": s.old_status,
         "new_status": s.new_status,
-        "changed_at": iso(s.changed_at),
+        "changed_at": dated(s.changed_at, None),
         "changed_by": s.changed_by,
         "note": s.note,
         "evidence_url": s.evidence.publication.url if s.evidence is not None else None,
@@ -149,7 +151,7 @@ def commitment_detail(session: Session, slug: str) -> dict[str, Any]:
         session.scalars(
             select(StatusChange)
             .where(StatusChange.commitment_id == c.id)
-            .order_by(StatusChange.changed_at, StatusChange.id)
+            .order_by(StatusChange.id)
             .options(joinedload(StatusChange.evidence).joinedload(Evidence.publication))
         )
     )
@@ -160,6 +162,7 @@ def commitment_detail(session: Session, slug: str) -> dict[str, Any]:
             "deadline_note": {"fr": c.deadline_note_fr, "en": c.deadline_note_en}
             if c.deadline_note_fr or c.deadline_note_en
             else None,
+            "criteria": c.criteria,
             "aliases": c.aliases,
             "keywords": c.keywords,
             "history": [status_change_dict(s) for s in history],
@@ -224,7 +227,8 @@ def publication_dict(p: Publication, with_body: bool = False) -> dict[str, Any]:
         "url": p.url,
         "source": p.source.slug,
         "title": p.title,
-        "published_at": iso(p.published_at),
+        "published_at": dated(p.published_at, p.date_precision),
+        "date_precision": p.date_precision,
         "modified_at": iso(p.modified_at),
         "language": p.language,
         "summary": p.summary,

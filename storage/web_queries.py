@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Row, Select, bindparam, event, func, selec
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, defer, joinedload, selectinload
 
 from storage import migrate
+from storage.dateprecision import dated
 from storage.db import get_engine
 from storage.errors import DATABASE_ERRORS, describe
 from storage.models import Commitment, Evidence, Publication, PublicationRevision, Source, StatusChange
@@ -27,7 +28,7 @@ from storage.queries import (
     evidence_query,
     get_commitment,
     iso,
-    status_change_dict,
+    status_since,
 )
 from storage.search import connection, newest_first, newest_matching_ids
 
@@ -40,7 +41,6 @@ __all__ = [
     "data_generation",
     "evidence_csv_rows",
     "evidence_page",
-    "feed_entries",
     "filter_options",
     "last_evidence",
     "open_proposals",
@@ -208,6 +208,7 @@ _EVIDENCE_ROWS = (
         Publication.title,
         Source.slug,
         Publication.published_at,
+        Publication.date_precision,
         Publication.language,
         Evidence.score,
         Evidence.signal,
@@ -242,6 +243,7 @@ def _evidence_dicts(session: Session, ids: list[int]) -> list[dict[str, Any]]:
         title,
         source,
         published_at,
+        precision,
         language,
         score,
         signal,
@@ -260,7 +262,8 @@ def _evidence_dicts(session: Session, ids: list[int]) -> list[dict[str, Any]]:
                 "url": url,
                 "title": title,
                 "source": source,
-                "published_at": iso(published_at),
+                "published_at": dated(published_at, precision),
+                "date_precision": precision,
                 "language": language,
             },
             "score": round(score, 4),
@@ -312,7 +315,8 @@ def _last_evidence_dict(e: Evidence) -> dict[str, Any]:
         "url": e.publication.url,
         "source": e.publication.source.slug,
         "signal": e.signal,
-        "published_at": iso(e.publication.published_at),
+        "published_at": dated(e.publication.published_at, e.publication.date_precision),
+        "date_precision": e.publication.date_precision,
         "found_at": iso(e.created_at),
     }
 
@@ -360,13 +364,7 @@ def commitment_rows(
         return []
     counts = _kept_counts(session)
     newest = _newest_per_commitment(session, {c.id: counts.get(c.id, 0) for c in commitments})
-    since = dict(
-        session.execute(
-            select(StatusChange.commitment_id, func.max(StatusChange.changed_at)).group_by(
-                StatusChange.commitment_id
-            )
-        ).all()
-    )
+    since = status_since(session)
     rows = []
     for c in commitments:
         latest = newest.get(c.id)
@@ -478,7 +476,7 @@ def _history(session: Session, commitment_id: int, slug: str) -> list[tuple[date
                 "commitment": slug,
                 "old_status": old_status,
                 "new_status": new_status,
-                "changed_at": iso(changed_at),
+                "changed_at": dated(changed_at, None),
                 "changed_by": changed_by,
                 "note": note,
                 "evidence_url": url,
@@ -648,6 +646,7 @@ _PUBLICATION_ROWS = (
         Source.slug,
         Publication.title,
         Publication.published_at,
+        Publication.date_precision,
         Publication.modified_at,
         Publication.language,
         Publication.summary,
@@ -676,6 +675,7 @@ def _publication_dicts(session: Session, ids: list[int]) -> list[dict[str, Any]]
         source,
         title,
         published_at,
+        precision,
         modified_at,
         language,
         summary,
@@ -689,7 +689,8 @@ def _publication_dicts(session: Session, ids: list[int]) -> list[dict[str, Any]]
             "url": url,
             "source": source,
             "title": title,
-            "published_at": iso(published_at),
+            "published_at": dated(published_at, precision),
+            "date_precision": precision,
             "modified_at": iso(modified_at),
             "language": language,
             "summary": summary,
@@ -751,83 +752,6 @@ def open_proposals(session: Session, limit: int = 100) -> list[dict[str, Any]]:
         data["current_status"] = e.commitment.status
         proposals.append(data)
     return proposals
-
-
-# --- feed ---------------------------------------------------------------------------
-
-
-def feed_entries(
-    session: Session, commitment: str | None = None, theme: str | None = None, limit: int = 50
-) -> list[dict[str, Any]]:
-    """The newest evidence found and status changes made, merged newest first."""
-    if commitment:
-        get_commitment(session, commitment)
-    evidence_q = (
-        select(Evidence)
-        .join(Evidence.commitment)
-        .options(
-            joinedload(Evidence.publication).joinedload(Publication.source),
-            joinedload(Evidence.commitment),
-        )
-        .where(Evidence.review_state != "rejected")
-        .order_by(Evidence.created_at.desc(), Evidence.id.desc())
-        .limit(limit)
-    )
-    changes_q = (
-        select(StatusChange)
-        .join(StatusChange.commitment)
-        .options(
-            joinedload(StatusChange.commitment),
-            joinedload(StatusChange.evidence).joinedload(Evidence.publication),
-        )
-        .order_by(StatusChange.changed_at.desc(), StatusChange.id.desc())
-        .limit(limit)
-    )
-    if commitment:
-        evidence_q = evidence_q.where(Commitment.slug == commitment)
-        changes_q = changes_q.where(Commitment.slug == commitment)
-    if theme:
-        evidence_q = evidence_q.where(Commitment.theme == theme)
-        changes_q = changes_q.where(Commitment.theme == theme)
-    entries: list[tuple[datetime, dict[str, Any]]] = []
-    for e in session.scalars(evidence_q).unique():
-        entries.append(
-            (
-                e.created_at,
-                {
-                    "kind": "evidence",
-                    "id": e.id,
-                    "updated": iso(max(e.created_at, e.updated_at)),
-                    "published": iso(e.created_at),
-                    "commitment": {
-                        "slug": e.commitment.slug,
-                        "title_fr": e.commitment.title_fr,
-                        "title_en": e.commitment.title_en,
-                    },
-                    **{k: v for k, v in evidence_dict(e).items() if k != "commitment"},
-                },
-            )
-        )
-    for s in session.scalars(changes_q).unique():
-        entries.append(
-            (
-                s.changed_at,
-                {
-                    "kind": "status",
-                    "id": s.id,
-                    "updated": iso(s.changed_at),
-                    "published": iso(s.changed_at),
-                    "commitment": {
-                        "slug": s.commitment.slug,
-                        "title_fr": s.commitment.title_fr,
-                        "title_en": s.commitment.title_en,
-                    },
-                    **{k: v for k, v in status_change_dict(s).items() if k != "commitment"},
-                },
-            )
-        )
-    entries.sort(key=lambda item: item[0], reverse=True)
-    return [entry for _, entry in entries[:limit]]
 
 
 def commitments_updated(session: Session) -> str | None:

@@ -60,8 +60,19 @@ class TrackerSettings(BaseModel):
     """Matching thresholds and the status workflow."""
 
     threshold: float | None = Field(None, description="link threshold; None: the calibrated default")
-    auto_apply_above: float | None = Field(None, ge=0, le=1)
+    auto_apply_above: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="apply a proposal at once (by 'auto') when its score is at least this; 0 applies every "
+        "proposal; None (default): every proposal waits for a reviewer (`summitwatch review`, /review)",
+    )
     silent_after_weeks: int = Field(12, ge=1)
+    reviewer: str | None = Field(
+        None,
+        max_length=200,
+        description="the name recorded with a review when `--by` or the web form gives none",
+    )
 
 
 class ScheduleSettings(BaseModel):
@@ -196,6 +207,7 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     secret_key: SecretStr | None = None
     review_token: SecretStr | None = None
+    timezone: str = Field("Europe/Paris", description="the zone dates and times are shown in")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     crawler: CrawlerSettings = CrawlerSettings()
@@ -209,6 +221,17 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone (e.g. Europe/Paris)") from None
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -25,6 +26,8 @@ SITES = REPO / "tests" / "sites"
 SITE_SERVER = REPO / "tests" / "support" / "sites.py"
 SOURCES = ("anssi", "elysee", "cesia")
 DEMO_SUBSCRIBER = "demo@example.org"
+# Progress and completion apply by `auto`; setbacks (stalled, broken) wait for a reviewer on /review.
+DEMO_AUTO_SIGNALS = frozenset({"progress", "achieved"})
 
 # Politeness scaled down for a server on loopback; the real defaults stay polite.
 FAST_CRAWL = {
@@ -49,6 +52,9 @@ class Prepared:
     digest_files: list[Path] = field(default_factory=list)
     publications: int = 0
     evidence: str = ""
+    statuses: str = ""
+    review_url: str = ""
+    review_token: str = ""
     seconds: float = 0.0
 
     def banner(self) -> list[str]:
@@ -58,6 +64,10 @@ class Prepared:
         ]
         if self.evidence:
             lines.append(self.evidence)
+        if self.statuses:
+            lines.append(self.statuses)
+        if self.review_url:
+            lines.append(f"review page: {self.review_url} (token: {self.review_token})")
         lines += [f"digest written to the outbox: {path}" for path in self.digest_files]
         return lines
 
@@ -80,13 +90,16 @@ def _site_server() -> ModuleType:
     return module
 
 
-def _environment(data_dir: Path, port: int) -> None:
+def _environment(data_dir: Path, port: int) -> str:
     """Point this process (and the crawl children, which inherit it) at the throwaway folder.
 
     The user's own settings stay out: their SUMMITWATCH_* variables are dropped, and an
     empty config file of the demo's own stands in for ./summitwatch.toml (which could name
-    a real SMTP relay). Mail goes to the demo's outbox only.
+    a real SMTP relay). Mail goes to the demo's outbox only. The review token is the one
+    exception: the user's `SUMMITWATCH_REVIEW_TOKEN` is kept (else one is made up), so the
+    review page opens; it is returned to be printed.
     """
+    token = os.environ.get("SUMMITWATCH_REVIEW_TOKEN", "").strip() or secrets.token_urlsafe(16)
     for key in list(os.environ):
         if key.startswith("SUMMITWATCH_"):
             del os.environ[key]
@@ -100,9 +113,11 @@ def _environment(data_dir: Path, port: int) -> None:
             "SUMMITWATCH_SMTP_HOST": "",
             "SUMMITWATCH_OUTBOX_DIR": str(data_dir / "outbox"),
             "SUMMITWATCH_BASE_URL": f"http://127.0.0.1:{port}",
+            "SUMMITWATCH_REVIEW_TOKEN": token,
             **FAST_CRAWL,
         }
     )
+    return token
 
 
 def prepare(data_dir: str | None, *, port: int = 8000, say: Callable[[str], None] = print) -> Prepared:
@@ -115,7 +130,7 @@ def prepare(data_dir: str | None, *, port: int = 8000, say: Callable[[str], None
     if folder.exists() and any(folder.iterdir()) and data_dir:
         raise DemoError(f"{folder} is not empty: give a new folder (the demo never reuses data)")
     folder.mkdir(parents=True, exist_ok=True)
-    _environment(folder, port)
+    token = _environment(folder, port)
     reset_settings()
     say(f"demo: throwaway data in {folder}")
 
@@ -146,6 +161,8 @@ def prepare(data_dir: str | None, *, port: int = 8000, say: Callable[[str], None
 
     evidence = _match(say)
     prepared.evidence = evidence
+    prepared.statuses = _apply_confident(say)
+    prepared.review_url, prepared.review_token = f"{get_settings().base_url}/review", token
 
     with session_scope() as session:
         add_confirmed(session, DEMO_SUBSCRIBER, language="fr")
@@ -167,3 +184,20 @@ def _match(say: Callable[[str], None]) -> str:
     line = report.line() if callable(getattr(report, "line", None)) else str(report)
     say(f"demo: matched: {line}")
     return f"matching: {line}"
+
+
+def _apply_confident(say: Callable[[str], None]) -> str:
+    """Apply the progress proposals, oldest publication first, by `auto`: statuses move on evidence.
+
+    Setbacks stay open on the review page, so the demo shows both: statuses dated by the
+    evidence that moved them, and proposals waiting for a reviewer.
+    """
+    from storage.db import session_scope
+    from tracker.workflow import AUTO, apply_all
+
+    with session_scope() as session:
+        changes = apply_all(session, AUTO, signals=DEMO_AUTO_SIGNALS)
+        moved = len({c.commitment_id for c in changes})
+    line = f"statuses: {len(changes)} change(s) applied by the status rule on {moved} commitment(s)"
+    say(f"demo: {line}")
+    return line

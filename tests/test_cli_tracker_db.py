@@ -105,7 +105,7 @@ def test_import_reports_bad_lines_and_stores_good_ones(migrated, tmp_path: Path)
     assert {p["url"] for p in listed} == {line["url"] for line in SEED_LINES}
     anssi = next(p for p in listed if p["source"] == "anssi")
     assert anssi["title"] == "Sommet pour l'action sur l'IA : retour"  # HTML stripped
-    assert anssi["published_at"] == "2025-02-17T14:34:00+00:00"
+    assert anssi["published_at"] == "2025-02-17T15:34:00+01:00"  # as the page gave it, in Paris
     found = json.loads(migrated("publications", "list", "--search", "INESIA", "--format", "json").stdout)
     assert [p["source"] for p in found] == ["cesia"]
 
@@ -168,6 +168,7 @@ def test_status_set_records_history_with_evidence(migrated, tmp_path: Path) -> N
     path = tmp_path / "one.jsonl"
     path.write_text(json.dumps(SEED_LINES[0], ensure_ascii=False) + "\n", encoding="utf-8")
     assert migrated("publications", "import", str(path)).code == 0
+    assert migrated("match").code == 0  # only evidence linked to the commitment can move it
     done = migrated(
         "status",
         "set",
@@ -188,7 +189,7 @@ def test_status_set_records_history_with_evidence(migrated, tmp_path: Path) -> N
     assert shown["history"][0]["note"] == "institute created"
     evidence = json.loads(migrated("evidence", "list", "--commitment", "inesia", "--format", "json").stdout)
     assert [e["publication"]["url"] for e in evidence] == [SEED_LINES[0]["url"]]
-    again = migrated("status", "set", "inesia", "in_progress")
+    again = migrated("status", "set", "inesia", "in_progress", "--by", "alice")
     assert again.code == 1 and "already has status in_progress" in again.stderr
     bad = migrated("status", "set", "inesia", "finished")
     assert bad.code == 2 and "'finished' is not a status" in bad.stderr

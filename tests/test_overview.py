@@ -6,6 +6,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -29,11 +30,14 @@ STATUSES = {
 }
 
 
-def settle(db_url: str) -> None:
+def settle(db_url: str, at: datetime | None = None) -> None:
+    """Set STATUSES (recorded now, or at `at`)."""
     with session_scope(db_url) as session:
         by_slug = {c.slug: c for c in session.scalars(select(Commitment))}
         for slug, status in STATUSES.items():
-            set_status(session, by_slug[slug], status, changed_by="reviewer")
+            change = set_status(session, by_slug[slug], status, changed_by="reviewer")
+            if at is not None and change is not None:
+                change.changed_at = at
 
 
 @pytest.fixture
@@ -117,13 +121,13 @@ def test_digest_header_holds_the_same_figures(db: str, cli: Callable[..., Any], 
     from tests.test_digest_send import PERIOD, seed_week
 
     seed_week(db, evidence_items=3)
-    settle(db)
+    settle(db, at=datetime(2025, 2, 12, 9, tzinfo=UTC))  # within the period: its end holds them
     out = tmp_path / "digest.html"
     result = cli("digest", "preview", "--period", PERIOD, "--lang", "en", "--out", str(out), "--text")
     assert result.code == 0, result.output
     text = out.with_suffix(".txt").read_text(encoding="utf-8")
-    assert "== Where the commitments stand ==" in text
-    assert "Achieved 2" in text.replace("achieved 2", "Achieved 2")
+    assert "Where the commitments stand: " in text and "2 achieved · 1 partially achieved" in text
     assert "Kept: 50% (2 of 4 resolved commitments)" in text
+    assert "Overdue: " in text
     html = out.read_text(encoding="utf-8")
     assert "Where the commitments stand" in html and 'bgcolor="#15803d"' in html

@@ -1,9 +1,9 @@
 """The status workflow: signals propose, reviewers (or the auto rule) decide.
 
-not_rated → in_progress → achieved / partially_achieved / stalled / broken. A
-proposal is only made when it would move the commitment; it is recorded on the
-evidence and applied by `review_proposal` (CLI and web share it) or, above
-`tracker.auto_apply_above`, at once with `by = auto`.
+The rule itself is tracker.status_rule. A proposal is only made when it would move
+the commitment; it is recorded on the evidence and applied by `review_proposal` (CLI
+and web share it) or, at or above `tracker.auto_apply_above`, at once with `by = auto`.
+The status then holds from the evidence's publication date.
 """
 
 from __future__ import annotations
@@ -13,32 +13,14 @@ from storage.db import Session
 from storage.evidence import get_evidence, other_open_proposals
 from storage.models import Evidence, StatusChange, utcnow
 from storage.status import StatusError, set_status
+from tracker.status_rule import FINAL, propose, reason
 
 AUTO = "auto"
-FINAL = frozenset({"achieved", "broken"})
+__all__ = ["AUTO", "FINAL", "ReviewError", "apply_proposal", "propose", "reject", "review_proposal"]
 
 
 class ReviewError(StatusError):
     """A review decision that cannot be made; the message says why."""
-
-
-def propose(signal: str, current: str, breaks: bool = False, background: bool = False) -> str | None:
-    """The status a signal argues for, or None when it would not move the commitment."""
-    if background or signal == "mention":
-        return None
-    if signal == "achieved":
-        target = "achieved"
-    elif signal == "progress":
-        target = "in_progress"
-        if current not in ("not_rated", "stalled"):
-            return None
-    elif signal == "setback":
-        target = "broken" if breaks else "stalled"
-        if current in FINAL and not breaks:
-            return None
-    else:
-        return None
-    return None if target == current else target
 
 
 def _decide(evidence: Evidence, state: str, reviewer: str, note: str | None) -> None:
@@ -60,7 +42,7 @@ def apply_proposal(
         evidence.commitment,
         evidence.proposed_status,
         changed_by=reviewer,
-        note=note,
+        note=reason(evidence.proposed_status, evidence.signal, evidence.cue, note),
         evidence=evidence,
     )
     _decide(evidence, "accepted", reviewer, note)
@@ -91,3 +73,37 @@ def review_proposal(
         return apply_proposal(session, evidence, reviewer.strip(), note)
     reject(session, evidence, reviewer.strip(), note)
     return None
+
+
+def apply_all(
+    session: Session,
+    reviewer: str,
+    note: str | None = None,
+    min_score: float = 0.0,
+    signals: frozenset[str] = frozenset({"progress", "achieved", "setback"}),
+) -> list[StatusChange]:
+    """Accept every open proposal, oldest publication first, so each status holds from the first evidence.
+
+    Proposals are re-read after each step: once a commitment is in progress, later
+    progress evidence no longer proposes it (it stays evidence, unreviewed).
+    """
+    from storage.evidence import open_proposal_ids_by_date
+
+    changes: list[StatusChange] = []
+    for evidence_id in open_proposal_ids_by_date(session):
+        evidence = get_evidence(session, evidence_id)
+        if evidence.review_state != "unreviewed" or evidence.proposed_status is None:
+            continue
+        if evidence.score < min_score or evidence.signal not in signals:
+            continue
+        breaks = evidence.proposed_status == "broken"
+        now_proposed = propose(evidence.signal, evidence.commitment.status, breaks, evidence.background)
+        if now_proposed is None:
+            evidence.proposed_status = None
+            continue
+        evidence.proposed_status = now_proposed
+        change = apply_proposal(session, evidence, reviewer, note)
+        if change is not None:
+            changes.append(change)
+    session.flush()
+    return changes

@@ -79,7 +79,11 @@ class PublicationRef(BaseModel):
     url: str
     title: str
     source: str
-    published_at: str | None
+    published_at: str | None = Field(
+        description="as the page gave it: a day as YYYY-MM-DD, a time as ISO 8601 with the configured "
+        "zone's offset; null when undated"
+    )
+    date_precision: str | None = Field(None, description="time, day, month or year")
     language: str | None
 
 
@@ -103,8 +107,8 @@ class StatusChangeItem(BaseModel):
     commitment: str
     old_status: str
     new_status: str
-    changed_at: str | None
-    changed_by: str
+    changed_at: str | None = Field(description="the date the status holds from: its evidence's publication")
+    changed_by: str = Field(description="'auto' or the reviewer's name")
     note: str | None
     evidence_url: str | None
 
@@ -122,7 +126,11 @@ class PublicationItem(BaseModel):
     url: str
     source: str
     title: str
-    published_at: str | None
+    published_at: str | None = Field(
+        description="as the page gave it: a day as YYYY-MM-DD, a time as ISO 8601 with the configured "
+        "zone's offset; null when undated"
+    )
+    date_precision: str | None = Field(None, description="time, day, month or year")
     modified_at: str | None
     language: str | None
     summary: str | None

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
+from storage.feed_entries import feed_entries
 from storage.queries import NotFound
 from storage.status_history import status_history
-from storage.web_queries import commitments_updated, feed_entries
+from storage.web_queries import commitments_updated
 from web.api import SLUG, Since, ThemeName, _utc, etag_response
 from web.i18n import Translator, pick_language
 from web.links import public_url
@@ -18,6 +20,10 @@ from web.render import db, settings_of
 router = APIRouter(tags=["feeds"])
 
 ATOM = "application/atom+xml; charset=utf-8"
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value)
 
 
 @router.get(
@@ -44,7 +50,7 @@ def evidence_feed(
     env = request.app.state.jinja
     body = env.get_template("evidence.atom").render(
         entries=entries,
-        updated=max((e["updated"] for e in entries), default=fallback_updated),
+        updated=max((e["updated"] for e in entries), default=fallback_updated, key=_instant),
         base=base,
         host=host,
         self_url=public_url(request),

@@ -13,6 +13,7 @@ from babel.numbers import format_percent
 
 from digests.i18n import SIGNAL_LABELS
 from digests.i18n import STATUS_COLOURS as MAIL_STATUS_COLOURS
+from storage.dateprecision import display_zone
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -57,6 +58,7 @@ THEME_WORDS: dict[str, dict[str, str]] = {
 }
 
 STATUS_COLOURS = MAIL_STATUS_COLOURS  # one palette for the pages and the mails
+UNDATED = {"fr": "non daté", "en": "undated"}
 SIGNAL_WORDS = SIGNAL_LABELS  # one table of signal words, shared with the mails and alerts
 
 # The health words themselves (ok, degraded, failing) are the same in the CLI, the API, the digest
@@ -98,6 +100,11 @@ LABELS: dict[str, dict[str, str]] = {
         "actors": "Acteurs",
         "source_text": "Texte source",
         "status_since": "depuis le",
+        "criteria": "Critères",
+        "reviewer_name": "Votre nom (enregistré avec la décision)",
+        "criteria_progress": "Compte comme un progrès",
+        "criteria_done": "Compte comme tenu",
+        "criteria_failure": "Compte comme un échec",
         "timeline": "Chronologie",
         "history": "Historique du statut",
         "no_history": "Aucun changement de statut enregistré.",
@@ -261,6 +268,11 @@ LABELS: dict[str, dict[str, str]] = {
         "actors": "Actors",
         "source_text": "Source text",
         "status_since": "since",
+        "criteria": "Criteria",
+        "reviewer_name": "Your name (recorded with the decision)",
+        "criteria_progress": "Counts as progress",
+        "criteria_done": "Counts as done",
+        "criteria_failure": "Counts as failure",
         "timeline": "Timeline",
         "history": "Status history",
         "no_history": "No status change recorded.",
@@ -461,11 +473,29 @@ def parse_iso(value: str | datetime | date | None) -> datetime | date | None:
 
 
 def format_date(value: str | datetime | date | None, lang: str) -> str:
-    """'12 février 2025' / '12 February 2025'; '' when unknown."""
+    """'12 février 2025' / '12 February 2025'; '' when unknown.
+
+    A bare day ("2026-02-12", a page dated by a day) is that day; an instant is the day it
+    falls on in the configured zone (`timezone`), never its UTC day.
+    """
     parsed = parse_iso(value)
     if parsed is None:
         return ""
+    if isinstance(parsed, datetime) and parsed.tzinfo is not None:
+        parsed = parsed.astimezone(display_zone())
     return f"{parsed.day} {MONTHS[lang][parsed.month - 1]} {parsed.year}"
+
+
+def format_publication_date(value: str | datetime | date | None, precision: str | None, lang: str) -> str:
+    """As precisely as the page gave it: 'février 2026' for a month, 'undated' when it gave none."""
+    parsed = parse_iso(value)
+    if parsed is None:
+        return UNDATED[lang]
+    if precision == "year":
+        return str(parsed.year)
+    if precision == "month":
+        return f"{MONTHS[lang][parsed.month - 1]} {parsed.year}"
+    return format_date(parsed, lang)
 
 
 def days_since(value: str | datetime | None, today: date) -> int | None:
@@ -513,3 +543,6 @@ class Translator:
 
     def plural(self, key: str, n: int) -> str:
         return self(key, n=n)
+
+    def publication_date(self, value: str | datetime | date | None, precision: str | None = None) -> str:
+        return format_publication_date(value, precision, self.lang)

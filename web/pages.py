@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from storage.activity import monthly_activity
+from storage.criteria_read import commitment_criteria
 from storage.models import SIGNALS, STATUSES, THEMES
 from storage.overview import Filters, matching_slugs, overview
 from storage.queries import list_sources
@@ -261,10 +262,12 @@ def commitment(request: Request, slug: str) -> HTMLResponse:
         detail = commitment_page(session, slug[:100], page=page, per_page=TIMELINE_PER_PAGE)
         months = monthly_activity(session, [detail["slug"]])
         facts = commitment_citation(session, detail["slug"])
+        criteria = commitment_criteria(session, slug[:100])
     page_url = f"{settings_of(request).base_url}/commitments/{detail['slug']}"
     today = datetime.now(UTC).astimezone(PARIS).date()
     context = {
         "c": detail,
+        "criteria": criteria,
         "months": months,
         "chart": timelines(months),
         "signal_colours": SIGNAL_COLOURS,

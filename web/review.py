@@ -24,7 +24,7 @@ from web.security import REVIEW_COOKIE, REVIEW_MAX_AGE, review_token_matches
 
 router = APIRouter(include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store"}
-REVIEWER = "web reviewer"
+REVIEWER = "web reviewer"  # when neither the form nor the tracker.reviewer setting names one
 
 TextField = Annotated[str, Form(max_length=10_000)]
 
@@ -98,7 +98,9 @@ def review_page(request: Request) -> HTMLResponse:
     with db(request) as session:
         proposals = open_proposals(session)
     done = request.query_params.get("done") == "1"
-    return render(request, "review.html", {"proposals": proposals, "done": done}, headers=NO_STORE)
+    reviewer = settings_of(request).tracker.reviewer or ""
+    context = {"proposals": proposals, "done": done, "reviewer": reviewer}
+    return render(request, "review.html", context, headers=NO_STORE)
 
 
 @router.post("/review/login", response_class=HTMLResponse)
@@ -136,6 +138,7 @@ def review_decide(
     evidence_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     decision: Annotated[str, Form(max_length=10)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
+    reviewer: Annotated[str, Form(max_length=200)] = "",
     review_token: TextField = "",
     csrf_token: TextField = "",
 ) -> Response:
@@ -153,7 +156,7 @@ def review_decide(
                 session,
                 evidence_id,
                 accept=decision == "accept",
-                reviewer=REVIEWER,
+                reviewer=reviewer.strip() or settings_of(request).tracker.reviewer or REVIEWER,
                 note=note.strip() or None,
             )
         except NotFound as exc:

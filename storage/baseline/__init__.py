@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.baseline.criteria import CRITERIA_FILE, read_criteria
 from storage.baseline.reading import BaselineError, read_yaml
 from storage.models import THEMES, Commitment, Source, utcnow
 
@@ -204,8 +205,14 @@ def _apply(row: Any, values: dict[str, Any]) -> list[str]:
     return changed
 
 
-def upsert(session: Session, commitments: list[CommitmentSpec], sources: list[SourceSpec]) -> LoadReport:
+def upsert(
+    session: Session,
+    commitments: list[CommitmentSpec],
+    sources: list[SourceSpec],
+    criteria: dict[str, dict[str, Any]] | None = None,
+) -> LoadReport:
     """Bring the database in line with already validated specs (the caller commits)."""
+    criteria = criteria or {}
     report = LoadReport()
     existing_sources = {s.slug: s for s in session.scalars(select(Source))}
     for source_spec in sources:
@@ -219,11 +226,12 @@ def upsert(session: Session, commitments: list[CommitmentSpec], sources: list[So
     existing = {c.slug: c for c in session.scalars(select(Commitment))}
     for spec in commitments:
         commitment = existing.pop(spec.slug, None)
+        values = {**spec.columns(), "criteria": criteria.get(spec.slug, {})}
         if commitment is None:
-            session.add(Commitment(slug=spec.slug, status="not_rated", **spec.columns()))
+            session.add(Commitment(slug=spec.slug, status="not_rated", **values))
             report.created.append(spec.slug)
             continue
-        changed = _apply(commitment, spec.columns())
+        changed = _apply(commitment, values)
         if changed:
             commitment.updated_at = utcnow()
             report.updated[spec.slug] = changed
@@ -238,8 +246,10 @@ def load(
     session: Session,
     commitments_path: Path = COMMITMENTS_FILE,
     sources_path: Path = SOURCES_FILE,
+    criteria_path: Path = CRITERIA_FILE,
 ) -> LoadReport:
-    """Validate both files, then upsert them; raises BaselineError before any write."""
+    """Validate the files, then upsert them; raises BaselineError before any write."""
     commitments = read_commitments(commitments_path)
     sources = read_sources(sources_path)
-    return upsert(session, commitments, sources)
+    criteria = read_criteria(criteria_path) if criteria_path.is_file() else {}
+    return upsert(session, commitments, sources, criteria)

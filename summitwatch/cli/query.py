@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-
 import typer
 from rich.panel import Panel
 
@@ -13,6 +11,7 @@ from storage.queries import commitment_detail, list_commitments, list_evidence
 from storage.status import set_status_by_hand
 from summitwatch.cli.fit import Column, print_table
 from summitwatch.cli.output import Format, console, emit, fail, parse_since
+from summitwatch.cli.reviewer import BY_HELP, reviewer_name
 
 commitments_app = typer.Typer(help="The summit commitments and where each stands.", no_args_is_help=True)
 evidence_app = typer.Typer(help="Links between publications and commitments.", no_args_is_help=True)
@@ -94,11 +93,16 @@ def commitments_show(slug: str, fmt: Format = FORMAT) -> None:
             title=detail["slug"],
         )
     )
+    kinds = (("progress", "counts as progress"), ("done", "counts as done"), ("failure", "counts as failure"))
+    for kind, label in kinds:
+        lines = detail["criteria"].get(kind) or {}
+        for en, fr in zip(lines.get("en", []), lines.get("fr", []), strict=False):
+            console.print(f"{label}: {en} / {fr}", highlight=False)
     emit(
         detail["history"],
         Format.table,
         [
-            ("when", "changed_at"),
+            ("holds from", "changed_at"),
             ("from", "old_status"),
             ("to", "new_status"),
             ("by", "changed_by"),
@@ -156,12 +160,19 @@ def status_set(
     status: str = typer.Argument(..., help=f"New status: {', '.join(STATUSES)}."),
     evidence: str | None = typer.Option(None, "--evidence", help="URL of the publication that supports it."),
     note: str | None = typer.Option(None, "--note", help="Why."),
-    by: str = typer.Option(getpass.getuser, "--by", help="Reviewer name recorded with the change."),
+    by: str | None = typer.Option(None, "--by", help=BY_HELP),
+    since: str | None = typer.Option(
+        None, "--since", help="The day the status holds from (YYYY-MM-DD; default: the evidence's date)."
+    ),
 ) -> None:
-    """Set a commitment's status by hand (a reviewer's decision)."""
+    """Set a commitment's status by hand (a reviewer's decision), on evidence already linked to it."""
     _choice(status, STATUSES, "status")
+    holds_from = parse_since(since)
+    name = reviewer_name(by)
     with session_scope() as session:
-        change = set_status_by_hand(session, slug, status, changed_by=by, note=note, evidence_url=evidence)
+        change = set_status_by_hand(
+            session, slug, status, changed_by=name, note=note, evidence_url=evidence, holds_from=holds_from
+        )
     if change is None:
         raise fail(f"{slug} already has status {status}; nothing recorded", code=1)
     console.print(f"{slug}: {change.old_status} -> {change.new_status} (by {change.changed_by})")

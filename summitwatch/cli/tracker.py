@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -13,10 +12,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from storage.baseline import read_commitments
+from storage.dateprecision import dated
 from storage.db import session_scope
 from storage.web_queries import open_proposals
 from summitwatch.cli.alerts import check_alerts, send_after
 from summitwatch.cli.output import Format, console, emit, fail, parse_since, row_id
+from summitwatch.cli.reviewer import BY_HELP, reviewer_name
 from tracker.evaluate import Evaluation, cross_validate, evaluate
 from tracker.event_model import (
     EVENT_MODEL,
@@ -32,14 +33,14 @@ from tracker.model import LINK_MODEL, MODELS_DIR, SIGNAL_MODEL, Models
 from tracker.pipeline import match_pending
 from tracker.profiles import build_profiles
 from tracker.training import TrainingError, train
-from tracker.workflow import review_proposal
+from tracker.workflow import apply_all, review_proposal
 
 review_app = typer.Typer(help="Open status proposals: list them, accept or reject each.")
 tracker_app = typer.Typer(
     help="The matcher itself: train it on, and measure it against, real labelled publications.",
     no_args_is_help=True,
 )
-BY = typer.Option(getpass.getuser, "--by", help="Reviewer name recorded with the decision.")
+BY = typer.Option(None, "--by", help=BY_HELP)
 
 
 def match_command(
@@ -86,7 +87,7 @@ def review(
     ctx: typer.Context,
     list_only: bool = typer.Option(False, "--list", help="Only list; do not ask."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv."),
-    by: str = BY,
+    by: str | None = BY,
 ) -> None:
     """List the open proposals; at a terminal, ask for a decision on each."""
     if ctx.invoked_subcommand is not None:
@@ -110,6 +111,7 @@ def review(
         if answer == "q":
             break
         if answer in ("a", "r"):
+            by = reviewer_name(by)
             note = typer.prompt("note", default="", show_default=False) or None
             _decide(proposal["id"], answer == "a", by, note)
         console.print()
@@ -117,7 +119,8 @@ def review(
         console.print("decide with `summitwatch review accept ID` or `summitwatch review reject ID`")
 
 
-def _decide(evidence_id: int, accept: bool, by: str, note: str | None) -> None:
+def _decide(evidence_id: int, accept: bool, by: str | None, note: str | None) -> None:
+    by = reviewer_name(by)
     channels = check_alerts(register=True) if accept else []
     with session_scope() as session:
         change = review_proposal(session, evidence_id, accept=accept, reviewer=by, note=note)
@@ -134,7 +137,7 @@ def _decide(evidence_id: int, accept: bool, by: str, note: str | None) -> None:
 def review_accept(
     evidence_id: int = row_id("Evidence id, as `summitwatch review` lists it."),
     note: str | None = typer.Option(None, "--note", help="Why."),
-    by: str = BY,
+    by: str | None = BY,
 ) -> None:
     """Accept a proposal: the commitment's status moves."""
     _decide(evidence_id, True, by, note)
@@ -144,10 +147,31 @@ def review_accept(
 def review_reject(
     evidence_id: int = row_id("Evidence id, as `summitwatch review` lists it."),
     note: str | None = typer.Option(None, "--note", help="Why."),
-    by: str = BY,
+    by: str | None = BY,
 ) -> None:
     """Reject a link: it stays rejected, also after a rematch."""
     _decide(evidence_id, False, by, note)
+
+
+@review_app.command("accept-all")
+def review_accept_all(
+    note: str | None = typer.Option(None, "--note", help="Why, recorded with every change."),
+    by: str | None = BY,
+) -> None:
+    """Accept every open proposal, oldest publication first: each status holds from its first evidence."""
+    name = reviewer_name(by)
+    channels = check_alerts(register=True)
+    with session_scope() as session:
+        changes = apply_all(session, name, note)
+        lines = [
+            f"{c.commitment.slug}: {c.old_status} -> {c.new_status} since {(dated(c.changed_at, None) or '')[:10]}"
+            for c in changes
+        ]
+    for line in lines:
+        console.print(line, highlight=False)
+    console.print(f"{len(lines)} status change(s) recorded (by {name})", highlight=False)
+    if lines:
+        send_after("the decisions", channels)
 
 
 def explain_command(
