@@ -38,7 +38,7 @@ def test_commitment_citation_states_status_since_as_of_source_and_url(settled: W
     assert en.status_code == 200 and en.headers["content-type"].startswith("text/plain")
     text = en.text
     assert text.startswith("summitwatch, \u201cCreation of INESIA")
-    assert "In progress since 6 March 2025" in text
+    assert "In progress since March 6, 2025" in text
     assert f"as of {Translator('en').date(TODAY)}" in text
     assert "source text: https://" in text and text.rstrip().endswith(f"{settled.url}/commitments/inesia")
 
@@ -119,7 +119,7 @@ def test_commitment_page_offers_citation_and_exports(settled: WebServer) -> None
     html = get(settled, "/commitments/inesia", lang="en").text
     cite = html[html.index('<details class="cite">') :]
     assert "Creation of INESIA" in cite[: cite.index("</textarea>")]
-    assert "In progress since 6 March 2025" in cite
+    assert "In progress since March 6, 2025" in cite
     for href in (
         "/api/v1/commitments/inesia/citation?format=bibtex&amp;lang=en",
         "/api/v1/status-history.csv?commitment=inesia",
@@ -133,7 +133,7 @@ def test_commitment_page_offers_citation_and_exports(settled: WebServer) -> None
 def test_cli_cites_and_exports(settled: WebServer, cli: Callable[..., Any]) -> None:
     text = cli("commitments", "cite", "inesia", "--lang", "en")
     assert text.code == 0, text.output
-    assert "In progress since 6 March 2025" in text.stdout
+    assert "In progress since March 6, 2025" in text.stdout
     bib = cli("commitments", "cite", "inesia", "--format", "bibtex")
     assert bib.stdout.startswith("@online{summitwatch-inesia,")
     evidence_id = get(settled, "/api/v1/evidence", per_page=1).json()["items"][0]["id"]

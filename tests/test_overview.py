@@ -127,7 +127,7 @@ def test_digest_header_holds_the_same_figures(db: str, cli: Callable[..., Any], 
     assert result.code == 0, result.output
     text = out.with_suffix(".txt").read_text(encoding="utf-8")
     assert "Where the commitments stand: " in text and "2 achieved · 1 partially achieved" in text
-    assert "Kept: 50% (2 of 4 resolved commitments)" in text
+    assert "Kept rate: 50% (2 achieved of 4 resolved)" in text
     assert "Overdue: " in text
     html = out.read_text(encoding="utf-8")
     assert "Where the commitments stand" in html and 'bgcolor="#15803d"' in html

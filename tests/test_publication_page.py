@@ -88,7 +88,7 @@ def test_any_two_versions_compare(versioned: WebServer) -> None:
     html = get(versioned, url=URL, **{"from": "1", "to": "2", "lang": "fr"}).text
     assert "Différences entre les versions 1 et 2" in html
     assert "<del>10</del><ins>12</ins>" in html
-    assert "1 mot(s) ajouté(s), 1 supprimé(s)" in html
+    assert "1 mot ajouté, 1 supprimé" in html  # proper singulars
     same = get(versioned, url=URL, **{"from": "2", "to": "2"}).text
     assert "Aucune différence de texte entre ces versions." in same
     clamped = get(versioned, url=URL, **{"from": "-4", "to": "99"})
