@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench browser clean
+.PHONY: install run test lint bench browser clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ lint: install
 
 test: install browser lint
 	$(BIN)/python -m pytest
+
+# The ids the templates and code use, to compare with the catalogues (tests/test_words.py checks too).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k t -k t.label -k words --no-location --omit-header \
+	  -o summitwatch/locale/summitwatch.pot web digests summitwatch
 
 bench: install
 	$(BIN)/python bench/run_all.py

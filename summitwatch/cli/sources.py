@@ -14,7 +14,7 @@ from storage.db import session_scope
 from storage.queries import list_sources
 from storage.source_detail import source_detail
 from summitwatch.cli.fit import Column, print_table
-from summitwatch.cli.output import Format, console, emit
+from summitwatch.cli.output import Format, console, emit, words
 
 sources_app = typer.Typer(
     help="The sources crawled, with their health and its reasons.", no_args_is_help=True
@@ -121,7 +121,7 @@ def sources_show(
         line(
             f"last run {run['started_at']} ({run['mode']}): {run['status']}, "
             f"{run['pages']} pages, {run['new']} new, {run['updated']} updated, "
-            f"{run['not_modified']} not modified, {run['errors']} errors, {run['refused']} refused, "
+            f"{run['not_modified']} not modified, {words('errors_n', n=run['errors'])}, {run['refused']} refused, "
             f"{run['fallback_extractions']} by generic extraction",
             highlight=False,
             soft_wrap=True,
