@@ -75,3 +75,11 @@ def test_sources_list_fits_80_columns_and_cuts_a_reason_at_a_word(db: str, cli: 
     words = shown.removesuffix(" …").split(" ")
     assert words == REASON.split(" ")[: len(words)]  # every word whole
     assert "(+1 more)" in reason
+
+
+def test_commitments_stats_fits_80_columns(db: str, cli: Callable[..., Any]) -> None:
+    seed(db)
+    lines = narrow(cli, "commitments", "stats")
+    text = "\n".join(lines)
+    assert re.search(r"^governance\s+6\s+n/a \(0/0\)\s+\d+\s+6 not rated\s*$", text, re.M)
+    assert re.search(r"^safety\s+5\s+0% \(0/1\)\s+0\s+4 not rated, 1 partially achieved", text, re.M)  # roost

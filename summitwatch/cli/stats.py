@@ -8,13 +8,13 @@ from datetime import date
 from typing import Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from storage.db import session_scope
 from storage.models import SIGNALS, STATUSES, THEMES
 from storage.overview import Filters, overview
-from summitwatch.cli.output import Format, console, parse_since
+from summitwatch.cli.fit import Column, print_table
+from summitwatch.cli.output import Format, console, parse_since, words
 
 # Rich colour names near the web's status colours (web/static/site.css).
 STATUS_STYLES = {
@@ -59,10 +59,10 @@ def print_overview(figures: dict[str, Any]) -> None:
     for status in STATUSES:
         count = figures["by_status"][status]
         if count:
-            console.print(Text("■ ", style=STATUS_STYLES[status]) + Text(f"{status} {count}"))
+            console.print(Text("■ ", style=STATUS_STYLES[status]) + Text(words.status_count(status, count)))
     kept = figures["kept_rate"]
     console.print(
-        f"Kept rate: {_rate(kept)} = achieved ÷ resolved (achieved, partially_achieved, broken)",
+        f"Kept rate: {_rate(kept)} = achieved ÷ resolved ({words('resolved_means')})",
         highlight=False,
     )
     overdue = figures["overdue_commitments"]
@@ -72,22 +72,25 @@ def print_overview(figures: dict[str, Any]) -> None:
         highlight=False,
         soft_wrap=False,
     )
-    table = Table(title="By theme", highlight=False)
-    table.add_column("theme", overflow="fold")
-    table.add_column("n", justify="right")
-    for status in STATUSES:
-        table.add_column(status.replace("_", " "), justify="right", style=STATUS_STYLES[status])
-    table.add_column("kept", justify="right")
-    table.add_column("overdue", justify="right")
-    for row in figures["by_theme"]:
-        table.add_row(
-            row["theme"],
-            str(row["total"]),
-            *(str(row["by_status"][s] or "·") for s in STATUSES),
-            _rate(row["kept_rate"]),
-            str(row["overdue"]),
-        )
-    console.print(table)
+    print_table(
+        console,
+        figures["by_theme"],
+        [
+            Column("theme", lambda r: r["theme"]),
+            Column("n", lambda r: r["total"], justify="right"),
+            Column("kept", lambda r: _rate(r["kept_rate"]), priority=1, justify="right"),
+            Column("overdue", lambda r: r["overdue"], priority=1, justify="right"),
+            Column(
+                "by status",
+                lambda r: ", ".join(words.status_count(s, n) for s, n in r["by_status"].items() if n),
+                priority=2,
+                wraps=True,
+                least=16,
+            ),
+        ],
+        title="By theme",
+        hidden_hint="all of it: --format json",
+    )
 
 
 def commitments_stats(
