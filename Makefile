@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint bench browser clean
+.PHONY: install run test lint bench browser clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ lint: install
 # One worker per core: every test makes its own databases, ports and folders.
 test: install browser lint
 	$(BIN)/python -m pytest -n auto --durations=15
+
+# The ids the templates and code use, to compare with the catalogues (tests/test_words.py checks too).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k t -k t.label -k words --no-location --omit-header \
+	  -o summitwatch/locale/summitwatch.pot web digests summitwatch
 
 bench: install
 	$(BIN)/python bench/run_all.py

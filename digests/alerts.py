@@ -58,7 +58,7 @@ class AlertReport:
     def line(self) -> str:
         if not self.channels:
             return "alerts: none configured"
-        text = f"alerts: {self.queued} new, {self.sent} sent to {self.channels} channel(s)"
+        text = f"alerts: {self.queued} new, {self.sent} sent to {Translator('en')('channels_n', n=self.channels)}"
         if self.failed:
             text += f", {self.failed} failed (retried later)"
         if self.abandoned:

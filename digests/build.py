@@ -17,6 +17,7 @@ from typing import Any
 from digests.periods import Period
 from storage.digest_data import WeekData
 from storage.models import STATUSES
+from storage.overview import kept_rate
 
 EXCERPT_CHARS = 360
 TITLE_CHARS = 300
@@ -111,6 +112,7 @@ class DigestContent:
     deadline_days: int
     links: dict[str, str]
     counts: list[tuple[str, int]] = field(default_factory=list)  # (status, commitments), in STATUSES order
+    kept: dict[str, Any] = field(default_factory=dict)  # storage.overview.kept_rate of `counts`
 
 
 def _clip(text: str, limit: int) -> str:
@@ -163,6 +165,7 @@ def build(
     the subscriber opted out of empty digests.
     """
     links = web_links(base_url)
+    counts = status_counts(week.standing, filters)
     changes = [
         c
         for c in week.status_changes
@@ -253,7 +256,8 @@ def build(
         sources=[s for s in week.sources if not filters.sources or s["slug"] in filters.sources],
         deadline_days=deadline_days,
         links=links,
-        counts=status_counts(week.standing, filters),
+        counts=counts,
+        kept=kept_rate(dict(counts)),
     )
 
 

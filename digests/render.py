@@ -73,7 +73,7 @@ def _tidy(text: str) -> str:
 def digest_subject(content: DigestContent) -> str:
     t = Translator(content.language)
     start = t.short_date(content.period.first_day)
-    return t("subject_empty" if content.empty else "subject", start=start)
+    return t("subject_empty", start=start) if content.empty else t("subject", start=start)
 
 
 def render_digest(content: DigestContent, manage_url: str, unsubscribe_url: str) -> Rendered:

@@ -97,7 +97,7 @@ def test_match_over_real_publications_posts_each_setback_once(
     expected = setbacks_in_db(cli)
     assert len(expected) >= 2
     posts = webhook.wait(len(expected))
-    assert f"alerts: {len(expected)} new, {len(expected)} sent to 1 channel(s)" in first.stdout
+    assert f"alerts: {len(expected)} new, {len(expected)} sent to 1 channel" in first.stdout
 
     inesia = [p for p in posts if p.path == "/hook" and CESIA_SEED in p.message and "INESIA" in p.title]
     assert len(inesia) == 1, [p.title for p in posts]
@@ -367,5 +367,5 @@ def test_scheduler_job_sends_alerts(db: str, webhook: Webhook, monkeypatch: pyte
     add_setback(db)
     outcome = jobs.run_job("alerts:send")
     assert outcome.ok, outcome
-    assert outcome.result.startswith("alerts: 1 new, 1 sent to 1 channel(s)")
+    assert outcome.result.startswith("alerts: 1 new, 1 sent to 1 channel")
     assert len(webhook.wait(1)) == 1

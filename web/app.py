@@ -17,7 +17,19 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from storage.errors import DATABASE_ERRORS, describe
 from storage.queries import NotFound
 from summitwatch.config import Settings, __version__, get_settings
-from web import api, api_events, feeds, health, pages, review, subscribe
+from web import (
+    api,
+    api_citations,
+    api_events,
+    api_stats,
+    feeds,
+    health,
+    pages,
+    publication_pages,
+    review,
+    subscribe,
+)
+from web.api_docs import mount_docs
 from web.guards import LimitBody, RefuseNul
 from web.i18n import Translator
 from web.render import STATIC, language, make_environment, render
@@ -83,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served by web.api_docs from local assets
         redoc_url=None,
     )
     key = settings.signing_key()
@@ -108,7 +120,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RouteThreads, threads=ROUTE_THREADS)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    routers = (pages.router, subscribe.router, review.router, api.router, api_events.router)
+    mount_docs(app, "/api/openapi.json", app.title)
+    routers = (
+        pages.router,
+        publication_pages.router,
+        subscribe.router,
+        review.router,
+        api.router,
+        api_events.router,
+        api_stats.router,
+        api_citations.router,
+    )
     for router in (*routers, feeds.router, health.router):
         app.include_router(router)
 

@@ -8,13 +8,17 @@ from collections import OrderedDict
 from datetime import UTC, datetime
 from datetime import time as day_start
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from storage.activity import monthly_activity
 from storage.criteria_read import commitment_criteria
-from storage.models import STATUSES, THEMES
+from storage.models import SIGNALS, STATUSES, THEMES
+from storage.overview import Filters, matching_slugs, overview
 from storage.queries import list_sources
+from storage.status_history import commitment_citation
 from storage.web_queries import (
     commitment_page,
     commitment_rows,
@@ -24,10 +28,14 @@ from storage.web_queries import (
     publications_page,
     source_options,
 )
-from web.render import db, language, render
+from web.charts import SIGNAL_COLOURS, STATUS_CHANGE_COLOUR, status_bar, timelines
+from web.citations import commitment_text
+from web.i18n import Translator
+from web.render import db, language, render, settings_of
 
 router = APIRouter(include_in_schema=False)
 
+PARIS = ZoneInfo("Europe/Paris")
 PUBLICATIONS_PER_PAGE = 20
 TIMELINE_PER_PAGE = 30
 MAX_PAGE = 10_000
@@ -63,11 +71,15 @@ _dashboard_build = threading.Lock()  # one rebuild at a time, whatever the key
 class _Dashboard:
     """One cache entry: the rows, the filter options, and the pages rendered from them."""
 
-    def __init__(self, rows: list[dict[str, Any]], options: dict[str, Any], generation: int) -> None:
+    def __init__(
+        self, rows: list[dict[str, Any]], options: dict[str, Any], figures: dict[str, Any], generation: int
+    ) -> None:
         self.built = time.monotonic()
         self.generation = generation  # `data_generation()` before the rows were read
         self.rows = rows
         self.options = options
+        self.figures = figures  # `storage.overview.overview` of the same filters
+        self.activity: list[dict[str, Any]] = []  # `storage.activity.monthly_activity` of the same rows
         self.pages: dict[tuple[str, str], bytes] = {}  # (language, query string) -> HTML
 
 
@@ -75,14 +87,28 @@ def _fresh(entry: _Dashboard) -> bool:
     return entry.generation == data_generation() and time.monotonic() - entry.built < DASHBOARD_TTL
 
 
-def _dashboard_data(request: Request, status: str | None, theme: str | None, actor: str | None) -> _Dashboard:
+def _dashboard_rows(session: Any, filters: Filters) -> list[dict[str, Any]]:
+    rows = commitment_rows(session, status=filters.status, theme=filters.theme, actor=filters.actor)
+    if filters.signal or filters.changed_since:
+        kept = set(matching_slugs(session, filters))
+        rows = [row for row in rows if row["slug"] in kept]
+    return rows
+
+
+def _dashboard_data(request: Request, filters: Filters) -> _Dashboard:
     """The dashboard's rows, kept DASHBOARD_TTL seconds, or until this process writes to the
     database (a review shows at once).
 
     One request rebuilds an expired entry while the others keep serving the previous
     one; only when there is none yet do they wait for it (and then share it).
     """
-    key = (status, theme, (actor or "").casefold())
+    key = (
+        filters.status,
+        filters.theme,
+        (filters.actor or "").casefold(),
+        filters.signal,
+        filters.changed_since.isoformat() if filters.changed_since else None,
+    )
     cache: dict[tuple[str | None, ...], _Dashboard] = request.app.state.dashboard_cache  # one per app
     with _dashboard_lock:
         hit = cache.get(key)
@@ -98,10 +124,15 @@ def _dashboard_data(request: Request, status: str | None, theme: str | None, act
         generation = data_generation()
         with db(request) as session:
             entry = _Dashboard(
-                commitment_rows(session, status=status, theme=theme, actor=actor),
+                _dashboard_rows(session, filters),
                 filter_options(session),
+                overview(session, filters),
                 generation,
             )
+            filtered = any(
+                (filters.status, filters.theme, filters.actor, filters.signal, filters.changed_since)
+            )
+            entry.activity = monthly_activity(session, [r["slug"] for r in entry.rows] if filtered else None)
         with _dashboard_lock:
             if len(cache) > 500:
                 cache.clear()
@@ -113,7 +144,8 @@ def _dashboard_data(request: Request, status: str | None, theme: str | None, act
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request) -> HTMLResponse:
-    """Every commitment with its status, last evidence and days since; filters by theme, actor, status.
+    """The overview (counts by status, kept rate, overdue, per theme), then every commitment with
+    its status, last evidence and days since; filters by theme, actor, status, signal, changed since.
 
     The page is the same for everyone asking in the same language with the same query
     string (it has no form token), so it is rendered once per cache entry.
@@ -122,7 +154,10 @@ def dashboard(request: Request) -> HTMLResponse:
     status = _choice(params.get("status"), STATUSES)
     theme = _choice(params.get("theme"), THEMES)
     actor = (params.get("actor") or "").strip()[:100] or None
-    entry = _dashboard_data(request, status, theme, actor)
+    signal = _choice(params.get("signal"), SIGNALS)
+    since = _day(params.get("since"))
+    filters = Filters(status=status, theme=theme, actor=actor, signal=signal, changed_since=since)
+    entry = _dashboard_data(request, filters)
     lang = language(request)
     page_key = (lang, request.url.query)
     html = entry.pages.get(page_key)
@@ -133,10 +168,23 @@ def dashboard(request: Request) -> HTMLResponse:
         "dashboard.html",
         {
             "rows": entry.rows,
+            "figures": entry.figures,
+            "bar": status_bar(entry.figures["by_status"]),
+            "months": entry.activity,
+            "chart": timelines(entry.activity),
+            "signal_colours": SIGNAL_COLOURS,
+            "change_colour": STATUS_CHANGE_COLOUR,
             "statuses": STATUSES,
             "themes": THEMES,
+            "signals": SIGNALS,
             "actors": entry.options["actors"],
-            "selected": {"status": status, "theme": theme, "actor": actor},
+            "selected": {
+                "status": status,
+                "theme": theme,
+                "actor": actor,
+                "signal": signal,
+                "since": since.date().isoformat() if since else "",
+            },
         },
         lang=lang,
     )
@@ -212,8 +260,21 @@ def commitment(request: Request, slug: str) -> HTMLResponse:
     generation = data_generation()
     with db(request) as session:
         detail = commitment_page(session, slug[:100], page=page, per_page=TIMELINE_PER_PAGE)
+        months = monthly_activity(session, [detail["slug"]])
+        facts = commitment_citation(session, detail["slug"])
         criteria = commitment_criteria(session, slug[:100])
-    response = render(request, "commitment.html", {"c": detail, "criteria": criteria}, lang=lang)
+    page_url = f"{settings_of(request).base_url}/commitments/{detail['slug']}"
+    today = datetime.now(UTC).astimezone(PARIS).date()
+    context = {
+        "c": detail,
+        "criteria": criteria,
+        "months": months,
+        "chart": timelines(months),
+        "signal_colours": SIGNAL_COLOURS,
+        "change_colour": STATUS_CHANGE_COLOUR,
+        "citation": commitment_text(facts, page_url, today, Translator(lang)),
+    }
+    response = render(request, "commitment.html", context, lang=lang)
     if cache is not None:
         cache.put(key, generation, bytes(response.body))
     return response

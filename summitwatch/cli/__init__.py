@@ -7,13 +7,14 @@ import sys
 
 import typer
 
-from summitwatch.cli import admin, errors, overview, publications, query
+from summitwatch.cli import admin, cite, errors, overview, publications, query
 from summitwatch.cli import alerts as alerts_cli
 from summitwatch.cli import crawl as crawl_cli
 from summitwatch.cli import digest as digest_cli
 from summitwatch.cli import events as events_cli
 from summitwatch.cli import service as service_cli
 from summitwatch.cli import sources as sources_cli
+from summitwatch.cli import stats as stats_cli
 from summitwatch.cli import subscribers as subscribers_cli
 from summitwatch.cli import tracker as tracker_cli
 from summitwatch.cli import web as web_cli
@@ -31,6 +32,10 @@ app.add_typer(admin.db_app, name="db")
 app.add_typer(admin.baseline_app, name="baseline")
 app.add_typer(admin.config_app, name="config")
 app.add_typer(query.commitments_app, name="commitments")
+query.commitments_app.command("stats")(stats_cli.commitments_stats)
+query.commitments_app.command("cite")(cite.commitments_cite)
+query.commitments_app.command("history")(cite.commitments_history)
+query.evidence_app.command("cite")(cite.evidence_cite)
 app.add_typer(publications.publications_app, name="publications")
 app.add_typer(query.evidence_app, name="evidence")
 app.add_typer(overview.status_app, name="status")

@@ -8,7 +8,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from crawler.runner import SourceResult, crawl
 from crawler.sources import load_sources
-from summitwatch.cli.output import console, fail
+from summitwatch.cli.output import console, fail, words
 
 
 def _base_urls(values: list[str], slugs: list[str]) -> str | dict[str, str] | None:
@@ -68,7 +68,7 @@ def crawl_command(
                     task,
                     description=(
                         f"{slug}: {event.get('pages', 0)} pages, {event.get('new', 0)} new, "
-                        f"{event.get('updated', 0)} updated, {event.get('errors', 0)} errors"
+                        f"{event.get('updated', 0)} updated, {words('errors_n', n=int(event.get('errors', 0)))}"
                     ),
                 )
             elif event.get("event") == "finished":

@@ -11,7 +11,7 @@ from digests.periods import PeriodError, resolve
 from digests.send import preview_digest, send_digest
 from storage import deliveries
 from storage.db import session_scope
-from summitwatch.cli.output import Format, console, emit, err_console, fail, parse_since
+from summitwatch.cli.output import Format, console, emit, err_console, fail, parse_since, words
 
 digest_app = typer.Typer(help="Weekly digests: preview, send, and the delivery ledger.", no_args_is_help=True)
 
@@ -113,7 +113,7 @@ def send(
         )
     if report.waiting:
         err_console.print(
-            f"[yellow]deferred:[/] {report.waiting} recipient(s) wait for their next attempt "
+            f"[yellow]deferred:[/] {words('recipients_waiting_n', n=report.waiting)} for their next attempt "
             "(the `digest:retry` job, or `summitwatch digest send` again later)",
             highlight=False,
         )

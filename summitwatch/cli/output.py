@@ -18,8 +18,10 @@ from rich.table import Table
 
 from storage.csv_cells import safe_cell
 from storage.models import MAX_ID
+from summitwatch.words import Words
 
 console = Console()
+words = Words("en")  # the CLI speaks English, with the catalogue's words and plurals
 err_console = Console(stderr=True)
 PARIS = ZoneInfo("Europe/Paris")
 

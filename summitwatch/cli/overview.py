@@ -26,7 +26,7 @@ from storage.evidence import count_open_proposals
 from storage.models import utcnow
 from storage.queries import list_commitments, list_sources
 from storage.subscribers import list_subscribers
-from summitwatch.cli.output import Format, console, emit
+from summitwatch.cli.output import Format, console, emit, words
 from summitwatch.cli.query import status_set
 from summitwatch.config import get_settings
 
@@ -52,7 +52,7 @@ def _last_crawl(source: dict[str, Any]) -> str:
         return "never" if source["enabled"] else "not crawled (disabled)"
     text = f"{_local(run['started_at'])}: {run['status']}, {run['new']} new, {run['updated']} updated"
     if run["errors"]:
-        text += f", {run['errors']} errors"
+        text += ", " + words("errors_n", n=run["errors"])
     return text
 
 
@@ -134,11 +134,12 @@ def status_overview(
                 markup=False,
             )
     line(
-        "Commitments: " + ", ".join(f"{status} {n}" for status, n in state["commitments_by_status"].items()),
+        "Commitments: "
+        + ", ".join(words.status_count(s, n) for s, n in state["commitments_by_status"].items()),
         highlight=False,
     )
     line(
-        f"Pending reviews: {state['pending_reviews']} proposed status changes (`summitwatch review`)",
+        f"Pending reviews: {words('proposed_changes_n', n=state['pending_reviews'])} (`summitwatch review`)",
         highlight=False,
     )
     silent = state["silent"]

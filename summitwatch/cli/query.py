@@ -9,6 +9,7 @@ from storage.db import session_scope
 from storage.models import STATUSES, THEMES
 from storage.queries import commitment_detail, list_commitments, list_evidence
 from storage.status import set_status_by_hand
+from summitwatch.cli.fit import Column, print_table
 from summitwatch.cli.output import Format, console, emit, fail, parse_since
 from summitwatch.cli.reviewer import BY_HELP, reviewer_name
 
@@ -36,6 +37,24 @@ def commitments_list(
     _choice(theme, THEMES, "theme")
     with session_scope() as session:
         rows = list_commitments(session, status=status, theme=theme, actor=actor)
+    if fmt is Format.table:
+        print_table(
+            console,
+            rows,
+            [
+                Column("slug", lambda r: r["slug"]),
+                Column("status", lambda r: r["status"]),
+                Column("deadline", lambda r: r["deadline"], priority=1),
+                Column("evidence", lambda r: r["evidence_count"], priority=2, justify="right"),
+                Column("title", lambda r: r["title"]["en"], priority=3, wraps=True, least=24),
+                Column("last evidence", lambda r: (r["last_evidence_at"] or "")[:10], priority=4),
+                Column("theme", lambda r: r["theme"], priority=5),
+                Column("made on", lambda r: r["made_on"], priority=6),
+            ],
+            title="Commitments",
+            hidden_hint="all of it: --format json, or commitments show SLUG",
+        )
+        return
     emit(
         rows,
         fmt,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from textwrap import shorten
 from typing import Any
 
 import typer
@@ -12,7 +13,8 @@ from rich.markup import escape
 from storage.db import session_scope
 from storage.queries import list_sources
 from storage.source_detail import source_detail
-from summitwatch.cli.output import Format, console, emit
+from summitwatch.cli.fit import Column, print_table
+from summitwatch.cli.output import Format, console, emit, words
 
 sources_app = typer.Typer(
     help="The sources crawled, with their health and its reasons.", no_args_is_help=True
@@ -62,18 +64,19 @@ def sources_list(
             ],
         )
         return
-    emit(
+    print_table(
+        console,
         rows,
-        Format.table,
         [
-            ("source", "slug"),
-            ("health", "health"),
-            ("pubs", "publications"),
-            ("last run (UTC)", lambda r: _when(_last(r, "started_at"))),
-            ("new", lambda r: _last(r, "new")),
-            ("errors", lambda r: _last(r, "errors")),
+            Column("source", lambda r: r["slug"]),
+            Column("health", lambda r: r["health"]),
+            Column("pubs", lambda r: r["publications"], priority=2, justify="right"),
+            Column("last run (UTC)", lambda r: _when(_last(r, "started_at")), priority=1),
+            Column("new", lambda r: _last(r, "new"), priority=3, justify="right"),
+            Column("errors", lambda r: _last(r, "errors"), priority=3, justify="right"),
         ],
         title="Sources",
+        hidden_hint="all of it: --format json, or sources show SLUG",
     )
     width = max(40, min(console.width, 100))
     for row in rows:
@@ -83,7 +86,7 @@ def sources_list(
         more = f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""
         head = f"{row['slug']} {row['health']}: "
         room = width - len(head) - len(more)
-        first = reasons[0] if len(reasons[0]) <= room else reasons[0][: max(10, room - 1)] + "…"
+        first = shorten(reasons[0], width=max(10, room), placeholder=" …")  # at a word, never inside one
         style = _STYLE.get(row["health"], "")
         console.print(f"[{style}]{escape(head)}[/]{escape(first)}{more}", highlight=False, soft_wrap=True)
     if any(r["health_reasons"] for r in rows):
@@ -118,7 +121,7 @@ def sources_show(
         line(
             f"last run {run['started_at']} ({run['mode']}): {run['status']}, "
             f"{run['pages']} pages, {run['new']} new, {run['updated']} updated, "
-            f"{run['not_modified']} not modified, {run['errors']} errors, {run['refused']} refused, "
+            f"{run['not_modified']} not modified, {words('errors_n', n=run['errors'])}, {run['refused']} refused, "
             f"{run['fallback_extractions']} by generic extraction",
             highlight=False,
             soft_wrap=True,

@@ -17,7 +17,7 @@ from storage.db import session_scope
 from storage.evidence import get_evidence
 from storage.web_queries import open_proposals
 from summitwatch.cli.alerts import check_alerts, send_after
-from summitwatch.cli.output import Format, console, emit, fail, parse_since, row_id
+from summitwatch.cli.output import Format, console, emit, fail, parse_since, row_id, words
 from summitwatch.cli.reviewer import BY_HELP, reviewer_name
 from tracker.evaluate import Evaluation, cross_validate, evaluate
 from tracker.event_model import (
@@ -101,7 +101,7 @@ def review(
     if not proposals:
         console.print("no open proposals")
         return
-    console.print(f"{len(proposals)} open proposal(s)")
+    console.print(words("open_proposals_n", n=len(proposals)))
     interactive = not list_only and sys.stdin.isatty()
     for proposal in proposals:
         for line in _proposal_lines(proposal):
@@ -172,7 +172,7 @@ def review_accept_all(
         ]
     for line in lines:
         console.print(line, highlight=False)
-    console.print(f"{len(lines)} status change(s) recorded (by {name})", highlight=False)
+    console.print(f"{words('status_changes_n', n=len(lines))} recorded (by {name})", highlight=False)
     if lines:
         send_after("the decisions", channels)
 
