@@ -11,10 +11,23 @@ from storage.db import session_scope
 from storage.models import STATUSES, THEMES
 from storage.queries import commitment_detail, list_commitments, list_evidence
 from storage.status import set_status_by_hand
+from summitwatch.cli.lazy import Lazy, lazy_group
 from summitwatch.cli.output import Format, console, emit, fail, parse_since
 
 commitments_app = typer.Typer(help="The summit commitments and where each stands.", no_args_is_help=True)
-evidence_app = typer.Typer(help="Links between publications and commitments.", no_args_is_help=True)
+# `evidence explain` lives with the tracker commands; imported only when it runs.
+evidence_app = typer.Typer(
+    help="Links between publications and commitments.",
+    no_args_is_help=True,
+    cls=lazy_group(
+        {
+            "explain": Lazy(
+                "summitwatch.cli.tracker:explain_command",
+                "Why a publication is, or is not, linked to a commitment.",
+            )
+        }
+    ),
+)
 
 FORMAT = typer.Option(Format.table, "--format", "-f", help="Output format.")
 
