@@ -64,7 +64,9 @@ def cell(value: object) -> str:
 
 def main() -> int:
     scripts = sorted(
-        p for p in BENCH.glob("*.py") if p.name not in {"run_all.py", "common.py", "__init__.py"}
+        p
+        for p in BENCH.glob("*.py")
+        if p.name not in {"run_all.py", "common.py", "__init__.py", "bare_spider.py"}
     )
     host = machine()
     today = datetime.now(UTC).strftime("%Y-%m-%d")

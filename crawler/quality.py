@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from parsel import Selector
 
@@ -60,25 +61,40 @@ def looks_like_maintenance(extracted: Extracted, page_html: str) -> bool:
     return len(extracted.body) < _LONG_ARTICLE and bool(_MAINTENANCE.search(extracted.body))
 
 
+# C0 controls no text encoding produces (tab, LF and CR are text).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
+# Characters counted as garbage besides controls and symbols: none; these symbols are text.
+_TEXT_SYMBOLS = "\n\t€$£%+=<>|~^`°§©®™•·–—"
+# ASCII garbage: controls other than LF and tab, and DEL (every ASCII symbol is in _TEXT_SYMBOLS).
+_ASCII_ODD = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def binary_share(raw: bytes) -> float:
     """The share of bytes that no text encoding would produce (NUL, other C0 controls)."""
     sample = raw[:_TEXT_SAMPLE]
     if not sample:
         return 0.0
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls / len(sample)
 
 
+@lru_cache(maxsize=4096)
+def _odd(char: str) -> bool:
+    category = unicodedata.category(char)
+    return char == "\ufffd" or (category[0] in {"C", "S"} and char not in _TEXT_SYMBOLS)
+
+
 def garbage_share(text: str) -> float:
-    """The share of characters that are neither letters, digits, spaces nor punctuation."""
+    """The share of characters that are neither letters, digits, spaces nor punctuation.
+
+    Counted with two regular expressions and a cache of the non-ASCII characters seen:
+    testing each character's Unicode category in Python was a tenth of a crawl.
+    """
     sample = text[:_TEXT_SAMPLE]
     if not sample:
         return 0.0
-    odd = 0
-    for char in sample:
-        category = unicodedata.category(char)
-        if char == "\ufffd" or category[0] in {"C", "S"} and char not in "\n\t€$£%+=<>|~^`°§©®™•·–—":
-            odd += 1
+    odd = len(_ASCII_ODD.findall(sample)) + sum(1 for char in _NON_ASCII.findall(sample) if _odd(char))
     return odd / len(sample)
 
 
