@@ -49,12 +49,13 @@ def looks_like_challenge(page_html: str, extracted: Extracted | None = None) -> 
     return (extracted is None or not extracted.is_article) and bool(_NEEDS_JS.search(head))
 
 
-def looks_like_maintenance(extracted: Extracted, page_html: str) -> bool:
+def looks_like_maintenance(extracted: Extracted, page_html: str, parsed: Selector | None = None) -> bool:
     """A "site en maintenance" page: said in a title or heading, or on a page with little else.
 
-    An article that merely mentions an outage in a long text is not one.
+    An article that merely mentions an outage in a long text is not one. `parsed`: the page
+    already parsed, if it was.
     """
-    sel = Selector(text=page_html[:200_000])
+    sel = parsed if parsed is not None else Selector(text=page_html[:200_000])
     headings = [extracted.title or "", *sel.css("title::text, h1 ::text").getall()[:6]]
     if any(_MAINTENANCE.search(h) for h in headings):
         return True
@@ -98,7 +99,9 @@ def garbage_share(text: str) -> float:
     return odd / len(sample)
 
 
-def page_problem(raw: bytes, page_html: str, extracted: Extracted) -> str | None:
+def page_problem(
+    raw: bytes, page_html: str, extracted: Extracted, parsed: Selector | None = None
+) -> str | None:
     """Why this page must not be stored as an article, or None when it may be."""
     if binary_share(raw) > 0.02:
         return "binary content, not a web page"
@@ -106,7 +109,7 @@ def page_problem(raw: bytes, page_html: str, extracted: Extracted) -> str | None
         return "garbage: mostly unreadable characters"
     if looks_like_challenge(page_html, extracted):
         return "anti-bot challenge page"
-    if looks_like_maintenance(extracted, page_html):
+    if looks_like_maintenance(extracted, page_html, parsed):
         return "maintenance page"
     if not extracted.is_article:
         return "no article text found"
