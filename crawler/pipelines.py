@@ -1,5 +1,9 @@
 """The storage pipeline: each extracted page is stored once, by canonical URL, with its snapshot.
 
+Pages are stored in batches (`BATCH` pages or `BATCH_SECONDS`, whichever comes first, and
+at the end of the run), one transaction each: a commit per page was a fifth of a crawl's
+time. Each page keeps its own outcome; one that fails is named and the others are kept.
+
 A page that would replace a good stored version with junk is refused by storage (or
 already by the spider) and recorded with its bytes. The pipeline also owns the
 crawl_runs row of a spider run: opened here when the spider was started without one
@@ -8,19 +12,24 @@ crawl_runs row of a spider run: opened here when the spider was started without 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
 
 from crawler.health import assess
 from crawler.spiders.base import SiteSpider
-from storage.crawls import finish_run, record_refusal, save_validator, start_run, store_page
+from storage.crawls import PageToStore, finish_run, record_refusal, save_validator, start_run, store_pages
+
+BATCH = 50
+BATCH_SECONDS = 2.0
 
 
 class StoragePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.batch: list[tuple[dict[str, Any], PageToStore]] = []
+        self.batch_started = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
@@ -54,28 +63,39 @@ class StoragePipeline:
             item["outcome"] = "refused"
             return item
         publication = item["publication"]
-        try:
-            outcome, why = store_page(
-                publication,
-                item.get("raw"),
-                item.get("content_type"),
-                item.get("validators"),
-                run_id=spider.run_id,
-            )
-        except Exception as exc:  # one bad page must not end the run; it is counted and named
-            ledger.problem(f"{publication.url}: not stored: {type(exc).__name__}: {exc}")
-            raise DropItem(str(exc)) from exc
-        if outcome == "refused":
-            ledger.refuse(publication.url, why or "does not look like the stored article")
-        else:
-            ledger.counts[outcome] += 1
-            if publication.extracted_by == "fallback":
-                ledger.counts["fallback_extractions"] += 1
-            spider.stored_now.append(publication.url)
-        item["outcome"] = outcome
+        if not self.batch:
+            self.batch_started = time.monotonic()
+        page = (publication, item.get("raw"), item.get("content_type"), item.get("validators"))
+        self.batch.append((item, page))
+        if len(self.batch) >= BATCH or time.monotonic() - self.batch_started > BATCH_SECONDS:
+            self.flush()
         return item
 
+    def flush(self) -> None:
+        """Store the waiting pages in one transaction and count each page's outcome."""
+        if not self.batch:
+            return
+        spider = self.spider
+        ledger = spider.ledger
+        batch, self.batch = self.batch, []
+        results = store_pages([page for _, page in batch], run_id=spider.run_id)
+        for (item, (publication, *_)), result in zip(batch, results, strict=True):
+            if isinstance(result, Exception):  # one bad page must not end the run; it is counted and named
+                ledger.problem(f"{publication.url}: not stored: {type(result).__name__}: {result}")
+                item["outcome"] = "error"
+                continue
+            outcome, why = result
+            if outcome == "refused":
+                ledger.refuse(publication.url, why or "does not look like the stored article")
+            else:
+                ledger.counts[outcome] += 1
+                if publication.extracted_by == "fallback":
+                    ledger.counts["fallback_extractions"] += 1
+                spider.stored_now.append(publication.url)
+            item["outcome"] = outcome
+
     def close_spider(self) -> None:
+        self.flush()
         spider = self.spider
         counts = spider.ledger.counts
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}

@@ -26,6 +26,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Protocol
 
+from digests.raw_message import RawMessage
 from summitwatch.config import Settings, get_settings
 
 
@@ -48,10 +49,13 @@ class MailError(Exception):
         self.handed_over = handed_over
 
 
+Message = EmailMessage | RawMessage
+
+
 class Transport(Protocol):
     name: str
 
-    def send(self, message: EmailMessage, recipient: str) -> None: ...
+    def send(self, message: Message, recipient: str) -> None: ...
 
     def close(self) -> None: ...
 
@@ -80,7 +84,7 @@ class SMTPTransport:
             conn.login(s.smtp_user, s.smtp_password.get_secret_value())
         return conn
 
-    def send(self, message: EmailMessage, recipient: str) -> None:
+    def send(self, message: Message, recipient: str) -> None:
         sender, recipients, payload, options = _envelope(message, recipient)
         try:
             if self._conn is None:
@@ -163,7 +167,7 @@ class OutboxTransport:
     def __init__(self, settings: Settings) -> None:
         self.folder = Path(settings.effective_outbox_dir)
 
-    def send(self, message: EmailMessage, recipient: str) -> None:
+    def send(self, message: Message, recipient: str) -> None:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             final = self.folder / f"{uuid.uuid4().hex}.eml"
@@ -209,8 +213,11 @@ def open_transport(name: str | None = None, settings: Settings | None = None) ->
         transport.close()
 
 
-def _envelope(message: EmailMessage, recipient: str) -> tuple[str, list[str], bytes, list[str]]:
+def _envelope(message: Message, recipient: str) -> tuple[str, list[str], bytes, list[str]]:
     """Serialise ourselves: smtplib.send_message would mangle body lines starting "From "."""
+    if isinstance(message, RawMessage):  # built as bytes already (`digests.raw_message`)
+        options = ["SMTPUTF8", "BODY=8BITMIME"] if message.international else []
+        return message.sender, [recipient], message.data, options
     sender = parseaddr(str(message["From"]))[1]
     international = not (sender + recipient).isascii()
     policy = message.policy.clone(linesep="\r\n", utf8=international)

@@ -2,7 +2,8 @@
 
 The ledger (storage.deliveries) makes the loop resumable: rows are created for
 every subscriber who gets a digest, each row is claimed (pending → sending) in
-its own committed transaction before the SMTP conversation and marked after it.
+its own committed transaction before the SMTP conversation and marked after it (in
+the transaction that claims the next row, or at the end of the run).
 
 What a failure does depends on when it happened:
 
@@ -29,11 +30,12 @@ from typing import Any
 
 from digests.build import DigestContent, Filters, build
 from digests.mailer import MailError, Transport, open_transport
-from digests.messages import build_message, new_message_id
+from digests.messages import new_message_id
 from digests.periods import Period, resolve
+from digests.raw_message import DigestTemplate
 from digests.render import MAX_HTML_BYTES, Rendered, render_digest
 from digests.subscriptions import normalise_email
-from digests.tokens import manage_url, one_click_url, unsubscribe_url
+from digests.tokens import digest_links, manage_url, unsubscribe_url
 from storage import deliveries, digest_ledger, subscribers
 from storage.db import session_scope
 from storage.digest_data import WeekData, week_data
@@ -238,7 +240,8 @@ def send_digest(
         sent_before = set() if existing is None else deliveries.sent_subscriber_ids(session, existing.id)
 
     views: dict[tuple[Any, ...], tuple[DigestContent, Rendered] | None] = {}
-    chosen: dict[int, tuple[Recipient, Rendered]] = {}
+    templates: dict[tuple[Any, ...], DigestTemplate] = {}
+    chosen: dict[int, tuple[Recipient, DigestTemplate]] = {}
     for r in recipients:
         key = (r.language, r.filters.key)
         if key not in views:
@@ -246,8 +249,12 @@ def send_digest(
         view = views[key]
         if view is None:
             report.skipped += 1
-        else:
-            chosen[r.id] = (r, view[1])
+            continue
+        if key not in templates:
+            templates[key] = DigestTemplate(
+                view[1], settings, manage_slot=MANAGE_SLOT, unsubscribe_slot=UNSUBSCRIBE_SLOT
+            )
+        chosen[r.id] = (r, templates[key])
     report.active = len(recipients)
     report.to_send = len(chosen)
     report.already_sent = len(sent_before & chosen.keys())
@@ -267,44 +274,18 @@ def send_digest(
     total = len(due)
     if progress:
         progress(0, total)
-    with open_transport(transport, settings) as channel:
-        for done, (delivery_id, subscriber_id) in enumerate(due, start=1):
-            picked = chosen.get(subscriber_id)
-            if picked is None:
-                # Unsubscribed, bouncing or filtered out since the row was queued.
-                with session_scope() as session:
-                    deliveries.mark_failed(session, delivery_id, permanent=True, error="no longer to be sent")
-                report.failed_permanent += 1
+    accepted = _Accepted(report)
+    try:
+        with open_transport(transport, settings) as channel:
+            for done, (delivery_id, subscriber_id) in enumerate(due, start=1):
+                if not _deliver(
+                    channel, delivery_id, chosen.get(subscriber_id), accepted, the_period, settings
+                ):
+                    break
                 if progress:
                     progress(done, total)
-                continue
-            recipient, shared = picked
-            message_id = new_message_id(settings, f"digest-{the_period.key}-{delivery_id}")
-            message = build_message(
-                personalise(shared, recipient),
-                recipient.email,
-                settings,
-                message_id=message_id,
-                unsubscribe_url=unsubscribe_url(recipient),
-                one_click_url=one_click_url(recipient),
-                list_mail=True,
-            )
-            with session_scope() as session:
-                if not deliveries.claim(session, delivery_id, message_id):
-                    continue  # another process took it
-                attempts = deliveries.attempts_of(session, delivery_id)
-            report.attempted += 1
-            try:
-                _send_with_retries(channel, message, recipient.email, settings)
-            except MailError as exc:
-                if _settle_failure(exc, delivery_id, attempts, recipient, settings, report):
-                    break
-            else:
-                with session_scope() as session:
-                    deliveries.mark_sent(session, delivery_id, message_id)
-                report.sent += 1
-            if progress:
-                progress(done, total)
+    finally:
+        accepted.record()  # the last message accepted, or the one before an early stop
 
     with session_scope() as session:
         report.remaining = len(deliveries.due_deliveries(session, digest_id))
@@ -312,6 +293,79 @@ def send_digest(
         report.waiting = deliveries.deferred_count(session, digest_id)
     report.seconds = time.monotonic() - started
     return report
+
+
+class _Accepted:
+    """The delivery the server last accepted, marked `sent` in the transaction that claims the next.
+
+    One transaction per delivery instead of two, and no wider window: the mark is committed
+    before the next message is handed over, and `record` commits it at the end of the run
+    (or of an early stop). A crash before that commit leaves the row `sending`, as a crash
+    between the server's 250 and its own commit always did.
+    """
+
+    def __init__(self, report: SendReport) -> None:
+        self.report = report
+        self.pending: tuple[int, str] | None = None
+
+    def mark(self, session: Any) -> None:
+        """Mark the pending row sent inside `session`'s transaction (counted once it commits)."""
+        if self.pending is not None:
+            deliveries.mark_sent(session, *self.pending)
+
+    def committed(self) -> None:
+        if self.pending is not None:
+            self.report.sent += 1
+            self.pending = None
+
+    def record(self) -> None:
+        if self.pending is not None:
+            with session_scope() as session:
+                self.mark(session)
+            self.committed()
+
+
+def _deliver(
+    channel: Transport,
+    delivery_id: int,
+    picked: tuple[Recipient, DigestTemplate] | None,
+    accepted: _Accepted,
+    the_period: Period,
+    settings: Settings,
+) -> bool:
+    """Claim one row (with the previous success marked), send, record a failure; False: stop the run."""
+    report = accepted.report
+    if picked is None:
+        # Unsubscribed, bouncing or filtered out since the row was queued.
+        with session_scope() as session:
+            accepted.mark(session)
+            deliveries.mark_failed(session, delivery_id, permanent=True, error="no longer to be sent")
+        accepted.committed()
+        report.failed_permanent += 1
+        return True
+    recipient, template = picked
+    message_id = new_message_id(settings, f"digest-{the_period.key}-{delivery_id}")
+    manage, leave, one_click = digest_links(recipient)
+    message = template.message(
+        recipient.email,
+        message_id=message_id,
+        manage_url=manage,
+        unsubscribe_url=leave,
+        one_click_url=one_click,
+    )
+    with session_scope() as session:
+        accepted.mark(session)
+        attempts = deliveries.claim_attempt(session, delivery_id, message_id)
+    accepted.committed()
+    if attempts is None:
+        return True  # another process took it
+    report.attempted += 1
+    try:
+        _send_with_retries(channel, message, recipient.email, settings)
+    except MailError as exc:
+        return not _settle_failure(exc, delivery_id, attempts, recipient, settings, report)
+    accepted.pending = (delivery_id, message_id)
+    return True
 
 
 def preview_digest(

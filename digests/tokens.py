@@ -113,3 +113,13 @@ def unsubscribe_url(subscriber: Addressee) -> str:
 def one_click_url(subscriber: Addressee) -> str:
     """RFC 8058 target: mail providers POST `List-Unsubscribe=One-Click` here."""
     return _url("/unsubscribe/one-click", unsubscribe_token(subscriber))
+
+
+def digest_links(subscriber: Addressee) -> tuple[str, str, str]:
+    """Manage, unsubscribe and one-click URLs of one digest: two signatures, not three."""
+    leave = unsubscribe_token(subscriber)
+    return (
+        manage_url(subscriber),
+        _url("/unsubscribe", leave),
+        _url("/unsubscribe/one-click", leave),
+    )

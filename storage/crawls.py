@@ -1,7 +1,9 @@
 """What the crawler needs from the database: crawl runs, known pages, validators, stored pages.
 
 The crawler never touches SQLAlchemy itself (import-linter contract); each function
-here is one short transaction, so a crawl killed half-way keeps what it stored. A
+here is one short transaction, so a crawl killed half-way keeps what it stored (pages
+are stored in batches of a few dozen: a killed crawl loses at most its last batch,
+fetched again by the next run). A
 refetched page that does not look like the article it replaces is refused here
 (`storage.overwrite`): the good version stays, the served bytes are kept as a snapshot
 and the refusal is a `page_refusals` row.
@@ -161,6 +163,10 @@ def _site_names(source: Source | None) -> tuple[str, ...]:
     return (source.name, short, source.slug)
 
 
+StoreResult = tuple[Outcome | Literal["refused"], str | None]
+PageToStore = tuple[PublicationInput, bytes | None, str | None, tuple[str, str | None, str | None] | None]
+
+
 def store_page(
     item: PublicationInput,
     raw: bytes | None,
@@ -169,31 +175,66 @@ def store_page(
     *,
     run_id: int | None = None,
     url: str | None = None,
-) -> tuple[Outcome | Literal["refused"], str | None]:
+) -> StoreResult:
     """Snapshot the raw bytes, upsert the publication and remember its validators, atomically.
 
     A version that would replace a stored one with junk (a generic title, most of the
     text gone) is refused instead: ("refused", why), with the refusal recorded.
     """
     with session_scope(url) as session:
-        sha = store_snapshot(session, item.url, raw, content_type) if raw is not None else None
-        existing = session.scalar(select(Publication).where(Publication.url == item.url))
-        if existing is not None:
-            why = replacement_problem(
-                existing.title,
-                existing.body,
-                item.title,
-                item.body,
-                _site_names(session.scalar(select(Source).where(Source.slug == item.source))),
-            )
-            if why is not None and content_hash(item.title, item.body) != existing.content_hash:
-                _refusal(session, existing.source_id, run_id, item.url, why, sha)
-                return "refused", why
-        item.snapshot_sha256 = sha
-        outcome, _publication = upsert_publication(session, item, source_ids(session))
-        if validators is not None:
-            save_validators(session, *validators)
-        return outcome, None
+        return _store(session, item, raw, content_type, validators, run_id)
+
+
+def store_pages(
+    pages: list[PageToStore], *, run_id: int | None = None, url: str | None = None
+) -> list[StoreResult | Exception]:
+    """`store_page` for a batch in one transaction (a commit per page was a fifth of a crawl's time).
+
+    When a page fails, the batch is rolled back and each page is stored again on its
+    own, so that only the failing one is lost; its exception is returned in its place.
+    (No savepoints: pysqlite's would commit each page by itself.)
+    """
+    try:
+        with session_scope(url) as session:
+            return [_store(session, *page, run_id) for page in pages]
+    except Exception as exc:
+        if len(pages) == 1:
+            return [exc]
+    results: list[StoreResult | Exception] = []
+    for page in pages:
+        try:
+            results.append(store_page(*page, run_id=run_id, url=url))
+        except Exception as exc:  # one bad page must not lose the others; the caller names it
+            results.append(exc)
+    return results
+
+
+def _store(
+    session: Session,
+    item: PublicationInput,
+    raw: bytes | None,
+    content_type: str | None,
+    validators: tuple[str, str | None, str | None] | None,
+    run_id: int | None,
+) -> StoreResult:
+    sha = store_snapshot(session, item.url, raw, content_type) if raw is not None else None
+    existing = session.scalar(select(Publication).where(Publication.url == item.url))
+    if existing is not None:
+        why = replacement_problem(
+            existing.title,
+            existing.body,
+            item.title,
+            item.body,
+            _site_names(session.scalar(select(Source).where(Source.slug == item.source))),
+        )
+        if why is not None and content_hash(item.title, item.body) != existing.content_hash:
+            _refusal(session, existing.source_id, run_id, item.url, why, sha)
+            return "refused", why
+    item.snapshot_sha256 = sha
+    outcome, _publication = upsert_publication(session, item, source_ids(session))
+    if validators is not None:
+        save_validators(session, *validators)
+    return outcome, None
 
 
 def _refusal(

@@ -111,6 +111,25 @@ def claim(session: Session, delivery_id: int, message_id: str | None = None) -> 
     return result.rowcount == 1
 
 
+def claim_attempt(session: Session, delivery_id: int, message_id: str) -> int | None:
+    """`claim` in one statement that also answers the row's attempts (None: not won)."""
+    now = utcnow()
+    won = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.state.in_(CLAIMABLE))
+        .values(
+            state="sending",
+            claimed_at=now,
+            updated_at=now,
+            attempts=Delivery.attempts + 1,
+            message_id=message_id,
+        )
+        .returning(Delivery.attempts)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    return None if won is None else int(won)
+
+
 def attempts_of(session: Session, delivery_id: int) -> int:
     return int(session.scalar(select(Delivery.attempts).where(Delivery.id == delivery_id)) or 0)
 

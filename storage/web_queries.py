@@ -21,6 +21,7 @@ from storage.dateprecision import dated
 from storage.db import get_engine
 from storage.errors import DATABASE_ERRORS, describe
 from storage.models import Commitment, Evidence, Publication, PublicationRevision, Source, StatusChange
+from storage.publication_filters import publication_filters
 from storage.queries import (
     NotFound,
     commitment_summary,
@@ -616,15 +617,7 @@ def publications_page(
     (through the date index, or the full-text index: `storage.search`), then the page's
     rows are loaded.
     """
-    where: list[ColumnElement[bool]] = []
-    if source:
-        where.append(
-            Publication.source_id == select(Source.id).where(Source.slug == source).scalar_subquery()
-        )
-    if since is not None:
-        where.append(Publication.published_at >= since)
-    if until is not None:
-        where.append(Publication.published_at < until)
+    where = publication_filters(source, since, until)
     offset, limit = (page - 1) * per_page, per_page + 1
     ids = newest_matching_ids(session, search, where, offset, limit) if search else None
     if ids is None:  # no search, or no words in it

@@ -157,6 +157,13 @@ class WebSettings(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="uvicorn worker processes (one per core is a start); the subscribe rate limits "
+        "are counted per worker",
+    )
     subscribe_per_client_per_hour: int = Field(10, ge=1)
     subscribe_per_email_per_hour: int = Field(3, ge=1)
     trusted_proxies: list[str] = Field(

@@ -135,6 +135,7 @@ def test_settings_come_from_the_environment_and_exist(monkeypatch: pytest.Monkey
     settings = Settings()
     assert "@db:5432/" in settings.effective_database_url
     assert settings.smtp_host == "mail" and settings.smtp_port == 1025
+    assert settings.web.workers == 2, "the web service runs uvicorn workers"
 
 
 def _dockerfile_instructions() -> list[tuple[str, str]]:

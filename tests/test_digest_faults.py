@@ -165,3 +165,32 @@ def test_452_for_one_recipient_defers_it_with_backoff(faulty: SMTPRecorder, db: 
         )
         assert row is not None and row.attempts == 2 and row.next_attempt_at is not None
         assert row.next_attempt_at - utcnow() > first_wait  # the wait doubles
+
+
+def test_every_success_is_marked_sent_in_the_ledger_before_the_run_ends(
+    faulty: SMTPRecorder, db: str
+) -> None:
+    """A success is marked in the transaction claiming the next row: the last one, and the one
+    before an early stop, are marked when the run ends."""
+    faulty.fail_after(3)
+    report = send_digest(PERIOD)
+    states = _states(db)
+    assert report.sent == 3 == sum(1 for state, _ in states.values() if state == "sent")
+    assert sorted(e for e, (state, _) in states.items() if state == "sent") == sorted(faulty.recipients())
+    assert not [e for e, (state, _) in states.items() if state == "sending"]
+
+
+def test_an_interrupted_run_marks_what_went_and_leaves_nothing_sending(faulty: SMTPRecorder, db: str) -> None:
+    def stop_after_three(done: int, total: int) -> None:
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        send_digest(PERIOD, progress=stop_after_three)
+    states = _states(db)
+    sent = sorted(e for e, (state, _) in states.items() if state == "sent")
+    assert sent == sorted(faulty.recipients()) and len(sent) == 3
+    assert not [e for e, (state, _) in states.items() if state == "sending"]
+    rest = send_digest(PERIOD)
+    assert rest.sent == len(EVERYONE) + 2 - 3
+    assert sorted(faulty.recipients()) == sorted([SILENT, GREY, *EVERYONE])  # each once

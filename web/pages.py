@@ -18,6 +18,7 @@ from storage.criteria_read import commitment_criteria
 from storage.models import SIGNALS, STATUSES, THEMES
 from storage.overview import Filters, matching_slugs, overview
 from storage.queries import list_sources
+from storage.search_results import SORTS, search_publications
 from storage.status_history import commitment_citation
 from storage.web_queries import (
     commitment_page,
@@ -288,18 +289,22 @@ def publications(request: Request) -> HTMLResponse:
     source = (params.get("source") or "").strip()[:40] or None
     since, until = _day(params.get("since")), _day(params.get("until"))
     page = _page(params.get("page"))
+    sort = params.get("sort") if params.get("sort") in SORTS else "date"
+    found = None
     with db(request) as session:
         sources = source_options(session)
         known = {s["slug"] for s in sources}
-        rows, has_next = publications_page(
-            session,
-            source=source if source in known else None,
-            since=since,
-            until=until,
-            search=search or None,
-            page=page,
-            per_page=PUBLICATIONS_PER_PAGE,
-        )
+        filters = {"source": source if source in known else None, "since": since, "until": until}
+        if search:
+            found = search_publications(
+                session, search, **filters, page=page, per_page=PUBLICATIONS_PER_PAGE, sort=sort
+            )
+        if found is not None:  # words to search: the passages that matched, their count
+            rows, has_next = found.rows, found.has_next
+        else:
+            rows, has_next = publications_page(
+                session, **filters, search=None, page=page, per_page=PUBLICATIONS_PER_PAGE
+            )
     return render(
         request,
         "publications.html",
@@ -308,11 +313,15 @@ def publications(request: Request) -> HTMLResponse:
             "has_next": has_next,
             "page": page,
             "sources": sources,
+            "found": found,
+            "sorts": SORTS,
+            "sort": sort,
             "selected": {
                 "q": search,
                 "source": source if source in known else "",
                 "since": since.date().isoformat() if since else "",
                 "until": until.date().isoformat() if until else "",
+                **({"sort": sort} if found is not None and sort != "date" else {}),
             },
         },
     )

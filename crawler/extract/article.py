@@ -8,6 +8,7 @@ a rising fallback count in the crawl run.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -95,9 +96,17 @@ def _generic_body(sel: Selector) -> str:
     return ""
 
 
-def _page_lines(page_html: str) -> list[str]:
+def _own_copy(page_html: str, parsed: Selector | None) -> Selector:
+    """A tree to drop nodes from: a copy of the page already parsed (copying costs less than
+    parsing again), or the page parsed now."""
+    if parsed is None:
+        return Selector(text=page_html)
+    return Selector(root=copy.deepcopy(parsed.root), type="html")
+
+
+def _page_lines(page_html: str, parsed: Selector | None = None) -> list[str]:
     """Visible text lines of the page's main part (navigation, header and footer dropped)."""
-    sel = Selector(text=page_html)
+    sel = _own_copy(page_html, parsed)
     for css in ("article", "main", "[role=main]", "body"):
         node = sel.css(css)
         if node:
@@ -107,9 +116,11 @@ def _page_lines(page_html: str) -> list[str]:
     return []
 
 
-def page_dates(page_html: str, body: str) -> tuple[Dated | None, Dated | None]:
+def page_dates(
+    page_html: str, body: str, parsed: Selector | None = None
+) -> tuple[Dated | None, Dated | None]:
     """Dates the page text announces ("Publié le …", "Mis à jour le : …"), wherever they sit."""
-    for lines in (_page_lines(page_html), body.splitlines()):
+    for lines in (_page_lines(page_html, parsed), body.splitlines()):
         for line in lines[:40]:
             if len(line) <= 160 and MARKED.search(fold(line)):
                 published, modified = dated_in_text(line)
@@ -151,7 +162,7 @@ def _dates(
     """(published, modified): the site's date line first, then metadata, text, URL, htmldate."""
     date_line = " · ".join(t for t in (_first_text(sel, (css,)) for css in site.date) if t)
     own_published, own_modified = dated_in_text(date_line) if date_line else (None, None)
-    text_published, text_modified = page_dates(page_html, body)
+    text_published, text_modified = page_dates(page_html, body, sel)
     published = pick(
         [
             candidate(own_published, "selectors"),
@@ -174,16 +185,22 @@ def _dates(
     return published, modified
 
 
-def extract_article(page_html: str, url: str, site: SiteSelectors, default_language: str) -> Extracted:
-    """Extract one page (`url` is its canonical URL, used for the /en/ and dated-path hints)."""
-    sel = Selector(text=page_html)
+def extract_article(
+    page_html: str, url: str, site: SiteSelectors, default_language: str, parsed: Selector | None = None
+) -> Extracted:
+    """Extract one page (`url` is its canonical URL, used for the /en/ and dated-path hints).
+
+    `parsed` is the page already parsed (Scrapy's `response.selector`): read, never changed;
+    the steps that drop nodes work on copies of it.
+    """
+    sel = parsed if parsed is not None else Selector(text=page_html)
     title = _first_text(sel, site.title) or metadata.title(sel)
 
-    body = _site_body(Selector(text=page_html), site)
+    body = _site_body(_own_copy(page_html, sel), site)
     extracted_by = "selectors"
     if len(body) < SHORT_BODY_CHARS:
         # Nothing, or little: the selectors may have caught only a fragment (a lead paragraph).
-        generic = trafilatura_text(page_html, url) or _generic_body(Selector(text=page_html))
+        generic = trafilatura_text(page_html, url) or _generic_body(_own_copy(page_html, sel))
         if len(generic) > 2 * len(body):
             body, extracted_by = generic, "fallback"
     body = strip_boilerplate(body, title, list(site.boilerplate))

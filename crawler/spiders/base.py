@@ -163,8 +163,11 @@ class SiteSpider(EntryPoints, scrapy.Spider):
             yield from self.reject(requested, bad, response, known)
             return
         assert isinstance(response, TextResponse)
-        extracted = extract_article(response.text, requested, self.source.selectors, self.source.language)
-        problem = page_problem(response.body, response.text, extracted)
+        parsed = response.selector  # parsed once, shared by extraction and the checks
+        extracted = extract_article(
+            response.text, requested, self.source.selectors, self.source.language, parsed
+        )
+        problem = page_problem(response.body, response.text, extracted, parsed)
         if problem == "anti-bot challenge page":
             self.counts["anti_bot"] += 1
         entry = self.feed_entries.get(dedupe_key(requested))

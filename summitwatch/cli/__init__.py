@@ -7,18 +7,61 @@ import sys
 
 import typer
 
-from summitwatch.cli import admin, cite, errors, overview, publications, query
-from summitwatch.cli import alerts as alerts_cli
-from summitwatch.cli import crawl as crawl_cli
-from summitwatch.cli import digest as digest_cli
-from summitwatch.cli import events as events_cli
-from summitwatch.cli import service as service_cli
-from summitwatch.cli import sources as sources_cli
-from summitwatch.cli import stats as stats_cli
-from summitwatch.cli import subscribers as subscribers_cli
-from summitwatch.cli import tracker as tracker_cli
-from summitwatch.cli import web as web_cli
+from summitwatch.cli import errors
+from summitwatch.cli.lazy import Lazy, lazy_group
 from summitwatch.config import __version__, get_settings
+
+_CLI = "summitwatch.cli."
+# Imported when used (see `summitwatch.cli.lazy`); the order is the one `--help` shows.
+COMMANDS: dict[str, Lazy] = {
+    "match": Lazy(
+        _CLI + "tracker:match_command",
+        "Link new or changed publications to the commitments they speak of, then send the alerts.",
+    ),
+    "serve": Lazy(
+        _CLI + "web:serve", "Serve the dashboard, subscription pages, JSON API and Atom feed with uvicorn."
+    ),
+    "crawl": Lazy(
+        _CLI + "crawl:crawl_command",
+        "Crawl sources (each in its own process); exit 1 when any source failed or is failing.",
+    ),
+    "run": Lazy(
+        _CLI + "service:run",
+        "Migrate, load the baseline if needed, then serve the web app and run the scheduler together.",
+    ),
+    "demo": Lazy(
+        _CLI + "service:demo",
+        "The whole pipeline offline: local mirrors of the sites, crawl, match, digest, web app.",
+    ),
+    "db": Lazy(_CLI + "admin:db_app", "Create, upgrade and inspect the database schema."),
+    "baseline": Lazy(_CLI + "admin:baseline_app", "The baseline of summit commitments."),
+    "config": Lazy(_CLI + "admin:config_app", "The effective settings."),
+    "commitments": Lazy(_CLI + "query:commitments_app", "The summit commitments and where each stands."),
+    "publications": Lazy(_CLI + "publications:publications_app", "Publications gathered from the sources."),
+    "evidence": Lazy(_CLI + "query:evidence_app", "Links between publications and commitments."),
+    "status": Lazy(
+        _CLI + "overview:status_app", "The service at a glance; `status set` records a status by hand."
+    ),
+    "review": Lazy(_CLI + "tracker:review_app", "Open status proposals: list them, accept or reject each."),
+    "tracker": Lazy(
+        _CLI + "tracker:tracker_app",
+        "The matcher itself: train it on, and measure it against, real labelled publications.",
+    ),
+    "events": Lazy(
+        _CLI + "events:events_app", "Events: the same happening reported by several publications."
+    ),
+    "sources": Lazy(_CLI + "sources:sources_app", "The sources crawled, with their health and its reasons."),
+    "digest": Lazy(_CLI + "digest:digest_app", "Weekly digests: preview, send, and the delivery ledger."),
+    "alerts": Lazy(
+        _CLI + "alerts:alerts_app",
+        "Alerts between two digests (setbacks, status changes, failing sources) through Apprise URLs.",
+    ),
+    "subscribers": Lazy(_CLI + "subscribers:subscribers_app", "Digest subscribers (double opt-in)."),
+    "scheduler": Lazy(
+        _CLI + "service:scheduler_app",
+        "The job scheduler: crawls, matching, the weekly digest, housekeeping.",
+    ),
+}
 
 app = typer.Typer(
     name="summitwatch",
@@ -26,33 +69,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    cls=lazy_group(COMMANDS),
 )
-
-app.add_typer(admin.db_app, name="db")
-app.add_typer(admin.baseline_app, name="baseline")
-app.add_typer(admin.config_app, name="config")
-app.add_typer(query.commitments_app, name="commitments")
-query.commitments_app.command("stats")(stats_cli.commitments_stats)
-query.commitments_app.command("cite")(cite.commitments_cite)
-query.commitments_app.command("history")(cite.commitments_history)
-query.evidence_app.command("cite")(cite.evidence_cite)
-app.add_typer(publications.publications_app, name="publications")
-app.add_typer(query.evidence_app, name="evidence")
-app.add_typer(overview.status_app, name="status")
-app.command("match")(tracker_cli.match_command)
-app.add_typer(tracker_cli.review_app, name="review")
-app.add_typer(tracker_cli.tracker_app, name="tracker")
-app.add_typer(events_cli.events_app, name="events")
-query.evidence_app.command("explain")(tracker_cli.explain_command)
-app.command("serve")(web_cli.serve)
-app.command("crawl")(crawl_cli.crawl_command)
-app.add_typer(sources_cli.sources_app, name="sources")
-app.add_typer(digest_cli.digest_app, name="digest")
-app.add_typer(alerts_cli.alerts_app, name="alerts")
-app.add_typer(subscribers_cli.subscribers_app, name="subscribers")
-app.add_typer(service_cli.scheduler_app, name="scheduler")
-app.command("run")(service_cli.run)
-app.command("demo")(service_cli.demo)
 
 
 def _version(value: bool) -> None:

@@ -12,14 +12,9 @@ from __future__ import annotations
 import typer
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
+from rich.console import Console
 from rich.markup import escape
 
-from crawler.sources import SourcesError
-from storage.baseline import BaselineError
-from storage.errors import DATABASE_ERRORS, DatabaseUrlError, describe
-from storage.queries import NotFound
-from storage.status import StatusError
-from summitwatch.cli.output import err_console
 from summitwatch.config import ConfigError
 
 try:  # Typer 0.2x carries its own copy of Click; older ones use Click itself
@@ -28,16 +23,30 @@ except ImportError:  # pragma: no cover - depends on the installed Typer
     from click import exceptions as usage  # type: ignore[no-redef]
 
 BAD_INPUT = 2
-# Failures whose message already names the problem and where it is.
-SELF_EXPLAINED: tuple[type[Exception], ...] = (
-    BaselineError,
-    NotFound,
-    StatusError,
-    FileNotFoundError,
-    ConfigError,
-    DatabaseUrlError,
-    SourcesError,
-)
+err_console = Console(stderr=True)
+
+
+def _self_explained() -> tuple[type[Exception], ...]:
+    """Failures whose message already names the problem and where it is.
+
+    Imported when a command failed, not at start-up: these modules pull in SQLAlchemy
+    and the crawler's configuration, which `summitwatch --help` does not need.
+    """
+    from crawler.sources import SourcesError
+    from storage.baseline import BaselineError
+    from storage.errors import DatabaseUrlError
+    from storage.queries import NotFound
+    from storage.status import StatusError
+
+    return (
+        BaselineError,
+        NotFound,
+        StatusError,
+        FileNotFoundError,
+        ConfigError,
+        DatabaseUrlError,
+        SourcesError,
+    )
 
 
 def say(message: str) -> None:
@@ -71,25 +80,34 @@ def run(app: typer.Typer) -> int:
     except typer.Abort:
         say("aborted")
         return 1
-    except SELF_EXPLAINED as exc:
+    except Exception as exc:
+        code = _expected(exc)
+        if code is None:
+            raise
+        return code
+    return result if isinstance(result, int) else 0
+
+
+def _expected(exc: Exception) -> int | None:
+    """The exit code of an expected failure, told in one line; None for a bug (re-raised)."""
+    from storage.errors import DATABASE_ERRORS, describe
+
+    if isinstance(exc, _self_explained()):
         say(str(exc))
-        return BAD_INPUT
-    except ValidationError as exc:
+    elif isinstance(exc, ValidationError):
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         say(f"invalid setting {where}: {first['msg']}")
-        return BAD_INPUT
-    except SettingsError as exc:  # e.g. a list variable that is not JSON; its value may be secret
+    elif isinstance(exc, SettingsError):  # e.g. a list variable that is not JSON; its value may be secret
         say(
             f"invalid setting: {exc} (lists are JSON in environment variables, "
             """e.g. SUMMITWATCH_ALERTS__URLS='["json://host/path"]')"""
         )
-        return BAD_INPUT
-    except DATABASE_ERRORS as exc:
+    elif isinstance(exc, DATABASE_ERRORS):
         say(f"database: {describe(exc)} (is it reachable, and migrated with `summitwatch db upgrade`?)")
-        return BAD_INPUT
-    except OSError as exc:  # a file given on the command line that cannot be read or written
+    elif isinstance(exc, OSError):  # a file given on the command line that cannot be read or written
         where = f"{exc.filename}: " if exc.filename else ""
         say(f"{where}{exc.strerror or exc}")
-        return BAD_INPUT
-    return result if isinstance(result, int) else 0
+    else:
+        return None
+    return BAD_INPUT

@@ -10,11 +10,48 @@ from storage.models import STATUSES, THEMES
 from storage.queries import commitment_detail, list_commitments, list_evidence
 from storage.status import set_status_by_hand
 from summitwatch.cli.fit import Column, print_table
+from summitwatch.cli.lazy import Lazy, lazy_group
 from summitwatch.cli.output import Format, console, emit, fail, parse_since
 from summitwatch.cli.reviewer import BY_HELP, reviewer_name
 
-commitments_app = typer.Typer(help="The summit commitments and where each stands.", no_args_is_help=True)
-evidence_app = typer.Typer(help="Links between publications and commitments.", no_args_is_help=True)
+# `stats`, `cite` and `history` live in their own modules; imported only when they run.
+commitments_app = typer.Typer(
+    help="The summit commitments and where each stands.",
+    no_args_is_help=True,
+    cls=lazy_group(
+        {
+            "stats": Lazy(
+                "summitwatch.cli.stats:commitments_stats",
+                "Counts by status, kept rate (achieved ÷ resolved), overdue count, per theme: as /api/v1/stats.",
+            ),
+            "cite": Lazy(
+                "summitwatch.cli.cite:commitments_cite",
+                "A citation of where a commitment stands: status, since when, as of today, source text, URL.",
+            ),
+            "history": Lazy(
+                "summitwatch.cli.cite:commitments_history",
+                "The status history, oldest first: commitment, old -> new, when, by whom, evidence.",
+            ),
+        }
+    ),
+)
+# `evidence explain` lives with the tracker commands; imported only when it runs.
+evidence_app = typer.Typer(
+    help="Links between publications and commitments.",
+    no_args_is_help=True,
+    cls=lazy_group(
+        {
+            "explain": Lazy(
+                "summitwatch.cli.tracker:explain_command",
+                "Why a publication is, or is not, linked to a commitment.",
+            ),
+            "cite": Lazy(
+                "summitwatch.cli.cite:evidence_cite",
+                "A citation of a piece of evidence: the publication, and what summitwatch reads in it.",
+            ),
+        }
+    ),
+)
 
 FORMAT = typer.Option(Format.table, "--format", "-f", help="Output format.")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from storage.db import get_engine, session_scope
 from storage.queries import list_commitments
 from summitwatch.cli.alerts import check_alerts
 from summitwatch.cli.output import Format, console, emit, fail
+from summitwatch.cli.web import WORKERS
 from summitwatch.config import get_settings, mask_url
 
 log = logging.getLogger(__name__)
@@ -182,43 +184,72 @@ def scheduler_run_now(
 # -- run ---------------------------------------------------------------------------------
 
 
+def _listening(host: str, port: int) -> bool:
+    """Whether something accepts connections on (host, port): the workers are serving."""
+    try:
+        with socket.create_connection(("127.0.0.1" if host in ("0.0.0.0", "") else host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
 def serve_with_scheduler(
-    host: str, port: int, *, scheduler: bool = True, banner: list[str] | None = None
+    host: str,
+    port: int,
+    *,
+    scheduler: bool = True,
+    banner: list[str] | None = None,
+    workers: int = 1,
 ) -> None:
-    """The web app under uvicorn in this thread, the scheduler (if wanted) in a background thread."""
+    """The web app under uvicorn (in this process, or `workers` processes), the scheduler in a thread."""
     import uvicorn
 
     from web.app import create_app
-    from web.serving import server_config
+    from web.serving import Workers, server_config
 
     settings = get_settings()
     service = SchedulerService(settings, say=say)
-    server = uvicorn.Server(server_config(create_app(settings), settings, host, port))
+    pool = Workers(settings, host, port, workers) if workers > 1 else None
+    server = None if pool else uvicorn.Server(server_config(create_app(settings), settings, host, port))
+    stopped = threading.Event()
 
     def stop() -> None:
         service.stop()
-        server.should_exit = True
+        stopped.set()
+        if server is not None:
+            server.should_exit = True
+        if pool is not None:
+            pool.stop()
 
-    _install_stop_handlers(stop)
+    _install_stop_handlers(stop)  # with workers, uvicorn's supervisor takes SIGINT/SIGTERM over
     worker = threading.Thread(target=service.run, name="scheduler", daemon=True)
     if scheduler:
         worker.start()
 
+    def started() -> bool:
+        return server.started if server is not None else _listening(host, port)
+
     def announce() -> None:
-        while not server.started and not server.should_exit:
+        while not started() and not stopped.is_set() and not (server is not None and server.should_exit):
             time.sleep(0.05)
-        if server.started:
+        if not stopped.is_set() and started():
             shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
-            say(f"web app listening on http://{shown}:{port}/ (Ctrl-C to stop)")
+            suffix = f", {workers} workers" if pool else ""
+            say(f"web app listening on http://{shown}:{port}/{suffix} (Ctrl-C to stop)")
             for line in banner or []:
                 say(line)
 
     threading.Thread(target=announce, name="announce", daemon=True).start()
     try:
-        server.run()
+        if pool is not None:
+            pool.run()
+        else:
+            assert server is not None
+            server.run()
     except KeyboardInterrupt:
         pass
     finally:
+        stopped.set()
         service.stop()
         if scheduler:
             worker.join()
@@ -232,6 +263,7 @@ def run(
     port: int | None = typer.Option(
         None, "--port", min=1, max=65535, help="Port (default: settings web.port)."
     ),
+    workers: int | None = WORKERS,
 ) -> None:
     """Migrate, load the baseline if needed, then serve the web app and run the scheduler together."""
     settings = get_settings()
@@ -244,7 +276,9 @@ def run(
     else:
         say(f"mail: written to the outbox {settings.effective_outbox_dir.resolve()}")
     _say_alerts(channels)
-    serve_with_scheduler(host or settings.web.host, port or settings.web.port)
+    serve_with_scheduler(
+        host or settings.web.host, port or settings.web.port, workers=workers or settings.web.workers
+    )
 
 
 # -- demo --------------------------------------------------------------------------------

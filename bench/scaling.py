@@ -1,0 +1,231 @@
+"""How cost grows with the publications stored: search, the API and `match` at 10,000 and 100,000.
+
+    .venv/bin/python bench/scaling.py [--sizes 10000,100000] [--publications 1000000]
+                                      [--backend both] [--seconds 4] [--workers 2] [--match 2000]
+
+For each size and backend (a SQLite file; a fresh PostgreSQL database on 127.0.0.1:5432,
+made and dropped here): the baseline and N publications with one piece of evidence each
+(bench/web_latency.py's loader), the database size, then `summitwatch serve --workers W`
+and 20 keep-alive clients on a search and on /api/v1/evidence for --seconds each
+(p50, p95, requests per second, the server's peak RSS: the largest worker's), then
+`summitwatch match` on the newest --match publications (`--since`) of the N: publications
+per second and its peak RSS. `--publications 1000000` adds that size (about 20 minutes of
+loading per backend: outside `make bench`'s budget).
+
+The reference column of each row is the same figure at the smallest size, so the ratio
+says how much it grew. Figures are printed (and as BENCH lines for bench/run_all.py),
+never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import psycopg
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.common import report  # noqa: E402
+from bench.web_latency import PG_ADMIN, fill, free_port, hammer, percentile  # noqa: E402
+from storage.db import make_engine  # noqa: E402
+
+PAGES = {"search": "/publications?q=institut+sécurité", "api_evidence": "/api/v1/evidence"}
+FILL_START = datetime(2025, 2, 1, tzinfo=UTC)  # bench/web_latency.py: publication i at +7 min × i
+
+
+def env_for(url: str, data_dir: Path, port: int = 8000) -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SUMMITWATCH_")},
+        "SUMMITWATCH_DATABASE_URL": url,
+        "SUMMITWATCH_DATA_DIR": str(data_dir),
+        "SUMMITWATCH_BASE_URL": f"http://127.0.0.1:{port}",
+        "SUMMITWATCH_LOG_LEVEL": "WARNING",
+    }
+
+
+def database_mb(url: str) -> float:
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        return sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        size = connection.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one()
+    engine.dispose()
+    return float(size) / 1e6
+
+
+def tree(pid: int) -> list[int]:
+    found, todo = [pid], [pid]
+    while todo:
+        for children in Path(f"/proc/{todo.pop()}/task").glob("*/children"):
+            try:
+                pids = [int(p) for p in children.read_text().split()]
+            except OSError:
+                continue
+            found += pids
+            todo += pids
+    return found
+
+
+def peak_rss_mb(pids: list[int]) -> float:
+    """The largest VmHWM (peak resident set) among these processes."""
+    peak = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+        except OSError:
+            continue
+    return peak / 1024
+
+
+def serve(url: str, data_dir: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    command = [sys.executable, "-m", "summitwatch", "serve", "--port", str(port), "--workers", str(workers)]
+    process = subprocess.Popen(command, cwd=REPO, env=env_for(url, data_dir, port))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
+                return process, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the web app did not become ready")
+
+
+def web(name: str, size: int, url: str, data_dir: Path, args: argparse.Namespace) -> dict[str, float]:
+    process, base = serve(url, data_dir, args.workers)
+    figures: dict[str, float] = {}
+    try:
+        for page, path in PAGES.items():
+            for _ in range(2):  # warm each worker's caches and connections
+                httpx.get(base + path, timeout=60)
+            latencies, errors = asyncio.run(hammer(base, path, args.clients, args.seconds))
+            p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
+            rps = len(latencies) / args.seconds
+            print(
+                f"[{name} {size:,}] {page:13s} n={len(latencies):5d} errors={errors} "
+                f"p50={p50:7.1f} ms p95={p95:7.1f} ms {rps:6.1f} req/s",
+                flush=True,
+            )
+            figures |= {f"{page} p50": p50, f"{page} p95": p95, f"{page} req/s": rps}
+        figures["web peak RSS"] = peak_rss_mb(tree(process.pid))
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return figures
+
+
+def match(url: str, data_dir: Path, size: int, count: int) -> dict[str, float]:
+    """`summitwatch match --since` over the newest `count` publications: per second, peak RSS (MB)."""
+    since = FILL_START + timedelta(minutes=7 * max(size - count, 0))
+    command = [sys.executable, "-m", "summitwatch", "match", "--since", since.date().isoformat()]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=REPO, env=env_for(url, data_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    output = process.stdout.read().decode("utf-8", "replace") if process.stdout else ""
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        print(output[-2000:])
+        return {}
+    found = re.search(r"matched: (\d+) publications", output)
+    matched = int(found.group(1)) if found else 0
+    print(f"  match: {matched} publications in {seconds:.1f} s (whole command, start-up included)")
+    return {"match pub/s": matched / seconds, "match peak RSS": usage.ru_maxrss / 1024}
+
+
+def measure(name: str, url: str, size: int, data_dir: Path, args: argparse.Namespace) -> dict[str, float]:
+    started = time.perf_counter()
+    fill(url, size)
+    loaded = time.perf_counter() - started
+    figures = {"database MB": database_mb(url)}
+    print(f"[{name} {size:,}] loaded in {loaded:.0f} s, database {figures['database MB']:.0f} MB", flush=True)
+    figures |= web(name, size, url, data_dir, args)
+    figures |= match(url, data_dir, size, args.match)
+    print(f"[{name} {size:,}] " + ", ".join(f"{k} {v:.1f}" for k, v in figures.items()), flush=True)
+    return figures
+
+
+UNITS = {"p50": "ms", "p95": "ms", "req/s": "req/s", "MB": "MB", "RSS": "MB", "pub/s": "pub/s"}
+LOWER_IS_BETTER = ("p50", "p95", "MB", "RSS")
+TARGETS = {"search p95": "< 100 ms at 100,000", "api_evidence p95": "< 100 ms at 100,000"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--publications", type=int, default=None, help="one more size, e.g. 1000000")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--match", type=int, default=2000, help="publications `match` runs on, per size")
+    args = parser.parse_args()
+    sizes = sorted({int(s) for s in args.sizes.split(",") if s} | ({args.publications} - {None}))
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    results: dict[tuple[str, int], dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="sw-bench-scale-") as tmp:
+        for name in backends:
+            for size in sizes:
+                data_dir = Path(tmp) / f"{name}-{size}"
+                data_dir.mkdir()
+                if name == "sqlite":
+                    results[name, size] = measure(
+                        name, f"sqlite:///{data_dir / 'bench.db'}", size, data_dir, args
+                    )
+                    continue
+                database = f"sw_bench_scale_{uuid.uuid4().hex[:8]}"
+                with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                    conn.execute(f'CREATE DATABASE "{database}"')
+                url = (
+                    PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+                    + f"/{database}"
+                )
+                try:
+                    results[name, size] = measure(name, url, size, data_dir, args)
+                finally:
+                    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    for name in backends:
+        smallest = results[name, sizes[0]]
+        for size in sizes:
+            for key, value in results[name, size].items():
+                unit = next(u for k, u in UNITS.items() if key.endswith(k))
+                base = smallest.get(key)
+                report(
+                    f"scaling {key} ({name}, {size:,} publications, {args.workers} workers)",
+                    value,
+                    base if size != sizes[0] else None,
+                    unit,
+                    target=TARGETS.get(key, f"reference: the same at {sizes[0]:,}"),
+                    higher_is_better=not any(key.endswith(k) for k in LOWER_IS_BETTER),
+                    backend=name,
+                    publications=size,
+                )
+
+
+if __name__ == "__main__":
+    main()
