@@ -12,6 +12,7 @@ are kept whole.
 
 from __future__ import annotations
 
+import heapq
 import math
 import zlib
 from collections import Counter
@@ -79,7 +80,7 @@ class Report:
     published_at: datetime | None
     precision: str | None
     language: str
-    commitments: dict[str, str]  # slug → signal class (pos, setback, mention)
+    commitments: dict[str, str]  # slug → signal class (pos, setback, mention), strongest link first
     names: frozenset[str]
     countries: frozenset[str]
     numbers: frozenset[str]
@@ -89,8 +90,8 @@ class Report:
     title_names: frozenset[str] = frozenset()
     title_countries: frozenset[str] = frozenset()
     title_numbers: frozenset[str] = frozenset()
-    title_grams: tuple[int, ...] = ()
-    lead_grams: tuple[int, ...] = ()
+    title_grams: frozenset[int] = frozenset()
+    lead_grams: frozenset[int] = frozenset()
     # The publication date, or for an undated page the latest day its opening names.
     implied_at: datetime | None = None
     years: frozenset[str] = frozenset()
@@ -110,20 +111,22 @@ def _shingles(text: str) -> frozenset[str]:
     return frozenset(f"{a} {b}" for a, b in zip(folded, folded[1:], strict=False))
 
 
-def sketch(text: str, size: int = SKETCH_SIZE) -> tuple[int, ...]:
-    """Bottom-k MinHash of the text's char 4-grams: the `size` smallest stable hashes. Two
-    sketches estimate the grams' Jaccard (`resemblance`) in a few dozen integers a report."""
+def sketch(text: str, size: int = SKETCH_SIZE) -> frozenset[int]:
+    """Bottom-k MinHash of the text's char 4-grams: the `size` smallest stable hashes, a few
+    dozen integers a report however long its text (what datasketch's MinHash keeps, simpler)."""
     hashes = {zlib.crc32(g.encode()) for g in facts.char_grams(text)}
-    return tuple(sorted(hashes)[:size])
+    return frozenset(sorted(hashes)[:size])
 
 
-def resemblance(a: tuple[int, ...], b: tuple[int, ...]) -> float:
-    """Jaccard of two texts' grams, estimated from their bottom-k sketches."""
+def resemblance(a: frozenset[int], b: frozenset[int]) -> float:
+    """The texts' gram Jaccard estimated from their sketches: the share of the union's `size`
+    smallest hashes that both hold (the bottom-k estimator)."""
     if not a or not b:
         return 0.0
-    size = max(len(a), len(b))
-    union = sorted(set(a) | set(b))[:size]
-    shared = set(a) & set(b)
+    shared = a & b
+    if not shared:
+        return 0.0
+    union = heapq.nsmallest(max(len(a), len(b)), a | b)
     return sum(1 for h in union if h in shared) / len(union)
 
 
@@ -259,6 +262,22 @@ def pair_features(a: Report, b: Report, weights: Weights) -> dict[str, float]:
     }
 
 
+class PairFeatures:
+    """`pair_features` remembered for one set of weights: training tries several linkages on
+    the same pairs, and cross-validation fits several models on overlapping ones."""
+
+    def __init__(self, weights: Weights) -> None:
+        self.weights = weights
+        self._memo: dict[tuple[str, str], dict[str, float]] = {}
+
+    def __call__(self, a: Report, b: Report) -> dict[str, float]:
+        key = (a.key, b.key) if a.key < b.key else (b.key, a.key)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = pair_features(a, b, self.weights)
+        return found
+
+
 def _conflict(a: frozenset[str], b: frozenset[str]) -> float:
     """Both state facts of the kind and none agree: "€150 bn" against "€200 bn" tells two
     announcements apart, where a missing figure tells nothing."""
@@ -306,24 +325,30 @@ class Grouper:
     and `top` are chosen by cross-validation when the model is trained.
     """
 
-    def __init__(self, model: LinearModel, threshold: float | None = None, top: int | None = None) -> None:
+    def __init__(
+        self,
+        model: LinearModel,
+        threshold: float | None = None,
+        top: int | None = None,
+        features: PairFeatures | None = None,
+    ) -> None:
         self.model = model
         self.threshold = threshold if threshold is not None else (model.threshold or DEFAULT_THRESHOLD)
         self.top = top if top is not None else int(model.trained.get("linkage_top", DEFAULT_TOP))
         self._cache: dict[tuple[str, str], float] = {}
-        self._cache_weights: Weights | None = None
+        self._features = features
 
     def probability(self, a: Report, b: Report, weights: Weights) -> float:
         """The model's probability that `a` and `b` report the same happening (0 for non-candidates)."""
-        if weights is not self._cache_weights:  # probabilities hold for one set of weights only
+        if self._features is None or weights is not self._features.weights:
+            self._features = PairFeatures(weights)  # probabilities hold for one set of weights only
             self._cache.clear()
-            self._cache_weights = weights
         key = (a.key, b.key) if a.key < b.key else (b.key, a.key)
         cached = self._cache.get(key)
         if cached is None:
             cached = 0.0
             if candidates(a, b):
-                cached = self.model.probabilities(pair_features(a, b, weights))[self.model.classes[-1]]
+                cached = self.model.probabilities(self._features(a, b))[self.model.classes[-1]]
             self._cache[key] = cached
         return cached
 
