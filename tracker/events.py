@@ -2,12 +2,14 @@
 
 A report is what grouping reads of a publication: the commitments the tracker linked it to
 (with their signal), its date, and the facts that travel across languages and outlets —
-proper names, numbers and quoted words — plus its title and lead. Two reports are scored by
-a small logistic model over pair features (`pair_features`), trained on the real corpus's
-`story` keys (`summitwatch tracker train`). Grouping is incremental and deterministic: in
-order of publication, each report joins the event it reads most like (average link over the
-event's members) when that is above the threshold, or opens one. Events a reviewer confirmed
-are kept whole.
+proper names, countries (whatever the language names them), numbers, days and quoted
+words — plus its title and lead, as words (same language) and as char-gram sketches
+(cognates across languages). Two reports are scored by a small logistic model over pair
+features (`pair_features`), trained on the real corpus's `story` keys (`summitwatch tracker
+train`). Grouping is incremental and deterministic: in order of publication, each report
+joins the event it reads most like (the mean of its strongest links to the event's members,
+`Grouper`) when that is above the threshold, or opens one. Events a reviewer confirmed are
+kept whole.
 """
 
 from __future__ import annotations
@@ -351,6 +353,12 @@ class Grouper:
                 cached = self.model.probabilities(self._features(a, b))[self.model.classes[-1]]
             self._cache[key] = cached
         return cached
+
+    def features(self, a: Report, b: Report, weights: Weights) -> dict[str, float]:
+        """The pair features the probability of `a` and `b` was read from."""
+        self.probability(a, b, weights)
+        assert self._features is not None
+        return self._features(a, b)
 
     def link(self, report: Report, event: Event, weights: Weights) -> float:
         """Mean of the `top` strongest links between a report and an event's members."""
