@@ -268,11 +268,14 @@ class PairFeatures:
     """`pair_features` remembered for one set of weights: training tries several linkages on
     the same pairs, and cross-validation fits several models on overlapping ones."""
 
-    def __init__(self, weights: Weights) -> None:
+    def __init__(self, weights: Weights, memo: bool = True) -> None:
         self.weights = weights
+        self.memo = memo
         self._memo: dict[tuple[str, str], dict[str, float]] = {}
 
     def __call__(self, a: Report, b: Report) -> dict[str, float]:
+        if not self.memo:  # grouping a whole store compares each pair once: nothing to remember
+            return pair_features(a, b, self.weights)
         key = (a.key, b.key) if a.key < b.key else (b.key, a.key)
         found = self._memo.get(key)
         if found is None:
@@ -343,16 +346,21 @@ class Grouper:
     def probability(self, a: Report, b: Report, weights: Weights) -> float:
         """The model's probability that `a` and `b` report the same happening (0 for non-candidates)."""
         if self._features is None or weights is not self._features.weights:
-            self._features = PairFeatures(weights)  # probabilities hold for one set of weights only
+            self._features = PairFeatures(weights, memo=False)  # for one set of weights only
             self._cache.clear()
+        if not self._features.memo:
+            return self._probability(a, b)
         key = (a.key, b.key) if a.key < b.key else (b.key, a.key)
         cached = self._cache.get(key)
         if cached is None:
-            cached = 0.0
-            if candidates(a, b):
-                cached = self.model.probabilities(self._features(a, b))[self.model.classes[-1]]
-            self._cache[key] = cached
+            cached = self._cache[key] = self._probability(a, b)
         return cached
+
+    def _probability(self, a: Report, b: Report) -> float:
+        assert self._features is not None
+        if not candidates(a, b):
+            return 0.0
+        return self.model.probabilities(self._features(a, b))[self.model.classes[-1]]
 
     def features(self, a: Report, b: Report, weights: Weights) -> dict[str, float]:
         """The pair features the probability of `a` and `b` was read from."""
