@@ -19,9 +19,17 @@ from storage.db import session_scope
 from storage.importer import import_jsonl
 from tests.conftest import CliResult
 from tests.support.webserver import WebServer
+from tracker import facts
+from tracker.evaluate import grouped_folds
 from tracker.event_grouping import regroup
-from tracker.event_model import cross_validate_events, load_event_model, reports_of
-from tracker.events import Grouper
+from tracker.event_model import (
+    THRESHOLDS,
+    choose_linkage,
+    cross_validate_events,
+    load_event_model,
+    reports_of,
+)
+from tracker.events import Grouper, Report, report_of
 from tracker.labelled import Labelled, read_labelled
 from tracker.matching import Matcher
 from tracker.pipeline import match_pending
@@ -58,12 +66,71 @@ def test_shipped_model_groups_real_reports_of_two_launches_apart() -> None:
     assert biggest >= 4, "at least four reports of one launch read as one event"
 
 
-@pytest.mark.slow
-def test_grouping_holds_its_line_under_grouped_cross_validation() -> None:
+@pytest.fixture(scope="module")
+def real_reports() -> tuple[list[Labelled], list[Report], Matcher]:
+    """The real corpus as grouping reads it, matched once for the tests below."""
+    rows = read_labelled(REAL)
     matcher = Matcher(build_profiles(read_commitments()), None)
-    figures = cross_validate_events(matcher, read_labelled(REAL), 5)
-    # Measured 0.746 / 0.777 (README, "Events"); the issue's target is 0.9 / 0.8.
-    assert figures.counts.precision >= 0.70 and figures.counts.recall >= 0.72, figures.line()
+    return rows, reports_of(matcher, rows), matcher
+
+
+@pytest.mark.slow
+def test_grouping_holds_its_line_under_grouped_cross_validation(real_reports) -> None:
+    """The figures the README gives, by grouped 5-fold CV with the linkage chosen inside each
+    fold's training stories. The fast path: the corpus is matched once (the fixture) and each
+    fold's pair features are computed once for every linkage tried, so this takes seconds,
+    not minutes. The floor is today's level minus a margin; the issue's target is 0.9 / 0.8."""
+    rows, reports, matcher = real_reports
+    figures = cross_validate_events(matcher, rows, 5, reports=reports)
+    # Measured 0.741 / 0.838 (README, "Events").
+    assert figures.counts.precision >= 0.70 and figures.counts.recall >= 0.80, figures.line()
+    assert all(fold["threshold"] is not None for fold in figures.folds)
+
+
+def test_linkage_is_chosen_from_the_training_stories_alone(real_reports) -> None:
+    """No peeking: the threshold chosen for a fold depends only on that fold's training stories."""
+    rows, reports, _ = real_reports
+    held = set(grouped_folds(rows, 5)[0])
+    train = [i for i in range(len(rows)) if i not in held]
+    threshold, top = choose_linkage([reports[i] for i in train], [rows[i].story for i in train])
+    assert threshold in THRESHOLDS and top >= 1  # chosen by inner folds of these stories only
+
+
+def test_same_facts_read_alike_across_languages() -> None:
+    """The US/UK refusal of 11 February 2025 as real headlines wrote it in five languages."""
+    heads = [
+        "Washington et Londres snobent la France en rejetant la déclaration du sommet sur l’IA",
+        "USA und UK unterschreiben Abschlusserklärung des KI-Gipfels nicht",
+        "VS en GB weigeren verklaring AI-top Parijs te ondertekenen",
+        "EEUU y Reino Unido rechazan acuerdo global sobre IA en cumbre de París",
+        "Reino Unido e EUA não assinam declaração sobre IA em Paris",
+        "L'absence américaine et britannique met en lumière les divisions",
+    ]
+    for head in heads:
+        assert facts.countries(head) >= {"US", "GB"}, head
+    assert facts.mentioned_days("Le 9 septembre 2025, le gouvernement") == {(2025, 9, 9)}
+    assert facts.mentioned_days("on February 11, 2025 in Paris") == {(2025, 2, 11)}
+    assert facts.looks_back("How Paris AI summit was a quiet success")
+    assert not facts.looks_back("US and UK decline to sign Paris AI summit declaration")
+
+
+def test_undated_and_unlinked_reports_group_by_text_or_stay_alone(real_reports) -> None:
+    """Without a date and without a commitment, reports of one happening still group by their
+    text (the same headline facts), and a report of another happening stays apart."""
+    rows, _, _ = real_reports
+    model = load_event_model()
+    assert model is not None
+    chosen = [r for r in rows if r.story == "fluidstack-mou-signed-2025-02-10"][:4]
+    other = next(r for r in rows if r.story == "ai-act-authorities-draft-2025-09-09")
+    reports = [
+        report_of(r.url, r.document.title, r.document.body, None, None, r.document.language, {})
+        for r in [*chosen, other]
+    ]
+    events = Grouper(model).group(reports)
+    where = {m.key: n for n, e in enumerate(events) for m in e.members}
+    assert len({where[r.url] for r in chosen}) < len(chosen), "some undated reports of one story group"
+    assert all(where[other.url] != where[r.url] for r in chosen), "another happening stays alone"
+    assert Grouper(model).group(reports) == events  # the same texts, the same events
 
 
 def _events(cli: Callable[..., CliResult], *args: str) -> list[dict]:
@@ -94,6 +161,7 @@ def test_events_from_a_match_by_cli_and_api(
     assert [e["id"] for e in api["items"]] == [e["id"] for e in events]
     explained = cli("events", "explain", str(top["id"]))
     assert explained.code == 0 and "opened the event" in explained.stdout and "joined at" in explained.stdout
+    assert "link to #" in explained.stdout and "weighs" in explained.stdout  # which links, which facts
     # a confirmed event is never split, whatever the grouping reads later
     confirmed = cli("events", "confirm", str(top["id"]), "--by", "Ana")
     assert confirmed.code == 0 and "confirmed" in confirmed.stdout

@@ -221,11 +221,16 @@ def _bucket(story: str) -> int:
 
 def grouped_folds(rows: Sequence[Labelled], k: int) -> list[list[int]]:
     """k folds of row indexes, whole stories at a time, balanced by size, the same on every run."""
+    return story_folds([row.story for row in rows], k)
+
+
+def story_folds(row_stories: Sequence[str], k: int) -> list[list[int]]:
+    """`grouped_folds` over the rows' story keys alone (what training events needs inside a fold)."""
     if k < 2:
         raise LabelError("cross-validation needs at least 2 folds")
     stories: dict[str, list[int]] = defaultdict(list)
-    for index, row in enumerate(rows):
-        stories[row.story].append(index)
+    for index, story in enumerate(row_stories):
+        stories[story].append(index)
     if len(stories) < k:
         raise LabelError(f"{len(stories)} stories cannot fill {k} folds")
     folds: list[list[int]] = [[] for _ in range(k)]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from storage.db import session_scope
 from storage.events import Grouped, linked_publications, save_events, stored_events
 from tracker.event_model import load_event_model
-from tracker.events import Event, Grouper, Report, Weights, pair_features, report_of
+from tracker.events import Event, Grouper, Report, Weights, report_of
 from tracker.labelled import signal_class
 
 
@@ -35,11 +35,29 @@ class GroupingReport:
         )
 
 
-def _reasons(report: Report, event: Event, weights: Weights) -> dict[str, float]:
-    """How a member reads like the event's first report: what `events explain` shows."""
-    if report.key == event.first.key:
-        return {}
-    return {k: round(v, 3) for k, v in pair_features(report, event.first, weights).items() if v}
+def _explained(
+    grouper: Grouper, report: Report, event: Event, weights: Weights
+) -> tuple[float, dict[str, float]]:
+    """Why a member belongs: the link it holds to the rest of the event (the mean of its `top`
+    strongest links), those links by member, and what weighed most in the strongest one —
+    what `events explain` shows."""
+    scored = sorted(
+        (
+            (grouper.probability(report, m, weights), n, m)
+            for n, m in enumerate(event.members)
+            if m.key != report.key
+        ),
+        key=lambda item: (-item[0], item[1]),
+    )[: grouper.top]
+    if not scored:
+        return 0.0, {}
+    reasons = {f"link to #{n + 1} {m.title[:48]!r}": round(p, 3) for p, n, m in scored}
+    strongest = scored[0][2]
+    values = grouper.features(report, strongest, weights)
+    positive = grouper.model.classes[-1]
+    for name, part in grouper.model.contributions(values, positive)[:4]:
+        reasons[f"{name} (weighs {part:+.2f})"] = round(values[name], 3)
+    return round(sum(p for p, _, _ in scored) / len(scored), 4), reasons
 
 
 def regroup() -> GroupingReport:
@@ -76,19 +94,15 @@ def regroup() -> GroupingReport:
             confirmed_id = None
             if event.confirmed:
                 confirmed_id = next((i for k, i in confirmed_of.items() if set(k) >= set(keys)), None)
-            scores = {}
+            explained = {}
             if model is not None:
-                scores = {m.key: grouper.probability(m, event.first, weights) for m in event.members[1:]}
+                explained = {m.key: _explained(grouper, m, event, weights) for m in event.members[1:]}
             groups.append(
                 Grouped(
                     title=event.first.title,
                     first_published_at=event.first.published_at,
                     members=[
-                        (
-                            int(m.key),
-                            round(scores[m.key], 4) if m.key in scores else None,
-                            _reasons(m, event, weights),
-                        )
+                        (int(m.key), *explained[m.key]) if m.key in explained else (int(m.key), None, {})
                         for m in event.members
                     ],
                     confirmed_id=confirmed_id,

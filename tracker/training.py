@@ -78,13 +78,20 @@ def _standardise(x: list[list[float]]) -> tuple[list[float], list[float]]:
 
 
 def _fit(
-    x: list[list[float]], y: Sequence[object], features: list[str], c: float, balanced: bool
+    x: list[list[float]],
+    y: Sequence[object],
+    features: list[str],
+    c: float,
+    balanced: bool,
+    solver: str = "lbfgs",
 ) -> LinearModel:
     from sklearn.linear_model import LogisticRegression  # training only: matching never imports it
 
     mean, scale = _standardise(x)
     z = [[(v - m) / s for v, m, s in zip(row, mean, scale, strict=True)] for row in x]
-    model = LogisticRegression(C=c, class_weight="balanced" if balanced else None, max_iter=2000)
+    model = LogisticRegression(
+        C=c, class_weight="balanced" if balanced else None, max_iter=2000, solver=solver
+    )
     model.fit(z, list(y))
     return LinearModel(
         features=list(features),

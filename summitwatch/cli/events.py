@@ -68,7 +68,7 @@ def list_command(
 
 @events_app.command("explain")
 def explain_command(event_id: int = row_id("Event id (from `events list`).")) -> None:
-    """Each report of an event, and what made it read like the event's first report."""
+    """Each report of an event, the links that made it join, and what weighed most in them."""
     with session_scope() as session:
         event = get_event(session, event_id)
         row = event_row(session, event_id)
