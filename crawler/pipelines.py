@@ -1,7 +1,8 @@
 """The storage pipeline: each extracted page is stored once, by canonical URL, with its snapshot.
 
-Pages are stored in batches (`BATCH` pages or `BATCH_SECONDS`, whichever comes first, and
-at the end of the run), one transaction each: a commit per page was a fifth of a crawl's
+Pages are stored in batches (`BATCH` pages, or every `BATCH_SECONDS` by a reactor timer so a
+site that stalls mid-crawl does not hold fetched pages back, and at the end of the run), one
+transaction each: a commit per page was a fifth of a crawl's
 time. Each page keeps its own outcome; one that fails is named and the others are kept.
 
 A page that would replace a good stored version with junk is refused by storage (or
@@ -16,6 +17,7 @@ import time
 from typing import Any
 
 from scrapy.crawler import Crawler
+from twisted.internet import task
 
 from crawler.health import assess
 from crawler.spiders.base import SiteSpider
@@ -30,6 +32,7 @@ class StoragePipeline:
         self.crawler = crawler
         self.batch: list[tuple[dict[str, Any], PageToStore]] = []
         self.batch_started = 0.0
+        self.timer: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
@@ -45,6 +48,8 @@ class StoragePipeline:
         spider = self.spider
         if spider.run_id is None:
             spider.run_id = start_run(spider.name, mode="full" if spider.full else "incremental")
+        self.timer = task.LoopingCall(self.flush)
+        self.timer.start(BATCH_SECONDS, now=False)
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         spider = self.spider
@@ -95,6 +100,8 @@ class StoragePipeline:
             item["outcome"] = outcome
 
     def close_spider(self) -> None:
+        if self.timer is not None and self.timer.running:
+            self.timer.stop()
         self.flush()
         spider = self.spider
         counts = spider.ledger.counts

@@ -31,7 +31,9 @@ GREY = "grey@example.org"  # greylisted: 451 on RCPT
 def faulty(db: str, smtp_server: SMTPRecorder, monkeypatch: pytest.MonkeyPatch) -> SMTPRecorder:
     monkeypatch.setenv("SUMMITWATCH_SMTP_HOST", smtp_server.host)
     monkeypatch.setenv("SUMMITWATCH_SMTP_PORT", str(smtp_server.port))
-    monkeypatch.setenv("SUMMITWATCH_SMTP_TIMEOUT", "1")
+    monkeypatch.setenv(
+        "SUMMITWATCH_SMTP_TIMEOUT", "2"
+    )  # a loaded CI machine answers a healthy DATA in well under 2 s
     monkeypatch.setenv("SUMMITWATCH_DIGEST__SEND_RETRIES", "2")
     monkeypatch.setenv("SUMMITWATCH_DIGEST__RETRY_BACKOFF_SECONDS", "0.01")
     reset_settings()

@@ -130,8 +130,12 @@ def test_two_schedulers_never_overlap_and_lose_no_run(start: Start, db: str, tmp
         assert gaps and max(gaps) < 1.6, f"a tick was lost under {pid}: {gaps}"
     ledger = [r for r in jobruns.runs("probe") if r["status"] != "skipped"]
     assert len(ledger) == len(runs)
-    assert Counter(r["status"] for r in ledger) == Counter(
-        {"ok": len(runs) - len(cut), "interrupted": len(cut)}
+    # The SIGKILL may also land after the probe logged its end and before the ledger marked it
+    # ok: that run reads interrupted too. Never more than the one run the kill could cut.
+    statuses = Counter(r["status"] for r in ledger)
+    assert len(cut) <= statuses["interrupted"] <= 1, statuses
+    assert statuses == Counter(
+        {"ok": len(runs) - statuses["interrupted"], "interrupted": statuses["interrupted"]}
     )
     assert "stopping after the current job step" in a.output and "scheduler stopped" in a.output
 
@@ -219,9 +223,10 @@ def test_a_crawl_killed_midway_is_finished_by_the_next_run(
         "schedule__first_crawl_delay_seconds": "0",
         **FAST_CRAWL,
     }
+    # Four dated articles are served, then every further one hangs: the crawl is surely midway.
+    elysee_site.fail_after("/emmanuel-macron/20", 4, 503, delay=60)
     first = start("first", **settings)
     wait_until(lambda: publications_of("elysee") >= 2, 60, "the first crawl to store a few publications")
-    elysee_site.fail_all(503, delay=60)  # every further request hangs: the crawl is surely midway
     first.kill_tree()  # the scheduler and its crawl child, at once (a machine or container going down)
     stored_by_the_killed_run = publications_of("elysee")
     elysee_site.fail_all(None)

@@ -66,7 +66,8 @@ def test_a_fourth_source_by_configuration_alone(
     assert (
         strategy["title"] == "Intelligence artificielle : la France présente sa stratégie nationale 2026-2030"
     )
-    assert strategy["published_at"] == "2026-03-02T14:00:00+00:00" and strategy["extracted_by"] == "fallback"
+    # 14:00 UTC, shown in the configured zone (Paris, UTC+1 in March)
+    assert strategy["published_at"] == "2026-03-02T15:00:00+01:00" and strategy["extracted_by"] == "fallback"
     shown = cli("publications", "show", strategy["url"], "--format", "json", extra_env=env)
     assert "100 000 personnes" in json.loads(shown.stdout)["body"]
     health = {

@@ -199,7 +199,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, *, head: bool) -> None:
         site = self.server.site
         arrived = time.time()
-        failure = site._failure
+        failure = site._failure_for(self.path)
         if failure is not None:
             status, delay = failure
             if delay > 0:
@@ -298,6 +298,7 @@ class FixtureSite:
         self._routes: dict[str, dict[str, Any]] = self._load_routes(self.root)
         self._variant_routes: dict[str, dict[str, Any]] = {}
         self._failure: tuple[int, float] | None = None
+        self._fail_after: tuple[str, int, int, float] | None = None  # prefix, served, status, delay
         self._lock = threading.Lock()
         self._log_records: list[RequestRecord] = []
         self._stopping = threading.Event()
@@ -373,6 +374,26 @@ class FixtureSite:
         """
         with self._lock:
             self._failure = None if status is None else (int(status), float(delay))
+            if status is None:
+                self._fail_after = None
+
+    def fail_after(self, prefix: str, served: int, status: int = 503, delay: float = 0.0) -> None:
+        """Answer the first ``served`` requests under ``prefix`` from now on, then fail the later
+        ones there as :meth:`fail_all` does (a site that dies in the middle of a crawl)."""
+        with self._lock:
+            self._fail_after = (prefix, int(served), int(status), float(delay))
+
+    def _failure_for(self, path: str) -> tuple[int, float] | None:
+        with self._lock:
+            if self._failure is not None or self._fail_after is None:
+                return self._failure
+            prefix, served, status, delay = self._fail_after
+            if not path.startswith(prefix):
+                return None
+            if served > 0:
+                self._fail_after = (prefix, served - 1, status, delay)
+                return None
+            return status, delay
 
     # -- request log -----------------------------------------------------------------------
 
