@@ -26,8 +26,9 @@ SITES = REPO / "tests" / "sites"
 SITE_SERVER = REPO / "tests" / "support" / "sites.py"
 SOURCES = ("anssi", "elysee", "cesia")
 DEMO_SUBSCRIBER = "demo@example.org"
-# Progress and completion apply by `auto`; setbacks (stalled, broken) wait for a reviewer on /review.
-DEMO_AUTO_SIGNALS = frozenset({"progress", "achieved"})
+# Proposals scoring this or more apply by `auto`, oldest publication first (as `tracker.auto_apply_above
+# = 0.9` would); the rest wait for a reviewer on /review.
+DEMO_AUTO_APPLY_ABOVE = 0.9
 
 # Politeness scaled down for a server on loopback; the real defaults stay polite.
 FAST_CRAWL = {
@@ -187,17 +188,22 @@ def _match(say: Callable[[str], None]) -> str:
 
 
 def _apply_confident(say: Callable[[str], None]) -> str:
-    """Apply the progress proposals, oldest publication first, by `auto`: statuses move on evidence.
+    """Apply the confident proposals, oldest publication first, by `auto`: statuses move on evidence.
 
-    Setbacks stay open on the review page, so the demo shows both: statuses dated by the
+    The others stay open on the review page, so the demo shows both: statuses dated by the
     evidence that moved them, and proposals waiting for a reviewer.
     """
     from storage.db import session_scope
+    from storage.evidence import count_open_proposals
     from tracker.workflow import AUTO, apply_all
 
     with session_scope() as session:
-        changes = apply_all(session, AUTO, signals=DEMO_AUTO_SIGNALS)
+        changes = apply_all(session, AUTO, min_score=DEMO_AUTO_APPLY_ABOVE)
+        waiting = count_open_proposals(session)
         moved = len({c.commitment_id for c in changes})
-    line = f"statuses: {len(changes)} change(s) applied by the status rule on {moved} commitment(s)"
+    line = (
+        f"statuses: {len(changes)} change(s) applied by the status rule on {moved} commitment(s); "
+        f"{waiting} proposal(s) wait for review"
+    )
     say(f"demo: {line}")
     return line

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.clean_text import clean_line, clean_text
-from storage.dateprecision import PARIS
+from storage.dateprecision import PARIS, dated
 from storage.db import Session
 from storage.evidence import get_evidence, open_proposals_of
 from storage.models import Commitment, Evidence, StatusChange, utcnow
@@ -20,7 +20,18 @@ from tracker.deadline_rule import apply_deadline_rule
 from tracker.status_rule import FINAL, propose, reason
 
 AUTO = "auto"
-__all__ = ["AUTO", "FINAL", "ReviewError", "apply_proposal", "propose", "reject", "review_proposal"]
+__all__ = [
+    "AUTO",
+    "FINAL",
+    "ReviewError",
+    "apply_all",
+    "apply_proposal",
+    "propose",
+    "refresh_proposals",
+    "reject",
+    "review_proposal",
+    "still_proposes",
+]
 
 
 class ReviewError(StatusError):
@@ -50,7 +61,7 @@ def apply_proposal(
     if since is not None and evidence_date(evidence) < since:
         raise ReviewError(
             f"evidence {evidence.id} was published before the evidence the status holds on "
-            f"({since.date().isoformat()}): it cannot move it; set the status by hand if it should"
+            f"({(dated(since, None) or '')[:10]}): it cannot move it; set the status by hand if it should"
         )
     change = set_status(
         session,
