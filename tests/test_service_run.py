@@ -152,7 +152,9 @@ def test_demo_sets_up_offline_in_under_a_minute(
     assert re.search(r"set-up took \d+ s", done.stdout), done.stdout
     for slug in ("anssi", "elysee", "cesia"):
         # The anssi mirror keeps one page that answers 500, so that a crawl error is seen too.
-        assert re.search(rf"crawled {slug}: (ok|partial), health (ok|degraded) — \d+ pages, [1-9]\d* new", done.stdout), done.stdout
+        assert re.search(
+            rf"crawled {slug}: (ok|partial), health (ok|degraded) — \d+ pages, [1-9]\d* new", done.stdout
+        ), done.stdout
     assert "matched:" in done.stdout
     outbox = folder / "outbox"
     assert f"written to {outbox}" in done.stdout
