@@ -44,6 +44,7 @@ def _catalogue(lang: str) -> tuple[Translations, frozenset[str]]:
     return Translations(buffer, domain=DOMAIN), plural_ids
 
 
+@lru_cache(maxsize=len(LANGUAGES))
 def known_ids(lang: str) -> frozenset[str]:
     """Every id the catalogue of `lang` translates (tests check templates use no other)."""
     with (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
@@ -133,6 +134,16 @@ class Words:
 
     def actors(self, actors: list[str]) -> list[str]:
         return [self.actor(a) for a in actors]
+
+    def stored_actor(self, typed: str) -> str:
+        """The stored (English) name a reader typed in their language: "gouvernement" finds
+        "French government"; text that no translation holds is returned as typed."""
+        needle = typed.casefold()
+        names = [i.removeprefix("actor.") for i in known_ids(self.lang) if i.startswith("actor.")]
+        if any(needle in name.casefold() for name in names):
+            return typed
+        found = sorted(name for name in names if needle in self.actor(name).casefold())
+        return found[0] if len(found) == 1 else typed
 
     # --- dates and numbers (Babel) -----------------------------------------------------
 

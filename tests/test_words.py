@@ -108,5 +108,8 @@ def test_pages_read_well_in_both_languages(web_server: WebServer) -> None:
         '<option value="French government" label="Gouvernement français">' in dashboard
     )  # filter by stored name
     assert "1 preuve<" in dashboard or "1 preuve " in dashboard  # current-ai has one piece of evidence
+    typed = httpx.get(web_server.url + "/?lang=fr&actor=Gouvernement+fran", timeout=10).text
+    assert 'href="/commitments/inesia?lang=fr"' in typed  # found through the translation
+    assert 'href="/commitments/roost?lang=fr"' not in typed
     english = httpx.get(web_server.url + "/commitments/inesia?lang=en", timeout=10).text
     assert "Signal: mention" in english and "12 pieces of evidence" in english
