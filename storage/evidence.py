@@ -107,15 +107,14 @@ def find_evidence(session: Session, url: str, slug: str) -> tuple[Publication, C
     return publication, commitment, link_between(session, publication.id, commitment.id)
 
 
-def other_open_proposals(session: Session, evidence: Evidence) -> list[Evidence]:
-    """Unreviewed proposals of the same commitment for the same status (moot once one is applied)."""
+def open_proposals_of(session: Session, commitment_id: int) -> list[Evidence]:
+    """The commitment's unreviewed evidence that proposes a status change (re-read after a move)."""
     return list(
         session.scalars(
             select(Evidence).where(
-                Evidence.commitment_id == evidence.commitment_id,
-                Evidence.id != evidence.id,
+                Evidence.commitment_id == commitment_id,
                 Evidence.review_state == "unreviewed",
-                Evidence.proposed_status == evidence.proposed_status,
+                Evidence.proposed_status.is_not(None),
             )
         )
     )

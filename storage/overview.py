@@ -9,7 +9,7 @@ publish them (overduetracker: "kept = met ÷ resolved"):
 - *kept rate*: achieved ÷ resolved (partially achieved counts in the denominator only),
   None while nothing is resolved;
 - *overdue*: the deadline has passed, the commitment is not resolved, and no accepted
-  progress evidence published by the deadline met it (the digest's rule, storage.digest_data).
+  progress evidence reports it done, in time or late (the digest's rule, storage.digest_data).
 """
 
 from __future__ import annotations
@@ -21,13 +21,12 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from storage.dateprecision import local_day
+from storage.digest_data import progress_reported
 from storage.models import STATUSES, THEMES, Commitment, Evidence, Publication, StatusChange
 
 RESOLVED = ("achieved", "partially_achieved", "broken")
-POSITIVE = ("progress", "achieved")
 
-__all__ = ["RESOLVED", "Filters", "deadlines_met", "kept_rate", "matching_slugs", "overview"]
+__all__ = ["RESOLVED", "Filters", "kept_rate", "matching_slugs", "overview"]
 
 
 @dataclass(frozen=True)
@@ -39,22 +38,6 @@ class Filters:
     actor: str | None = None
     signal: str | None = None  # commitments with (non-rejected) evidence of this signal
     changed_since: datetime | None = None  # a status change, or evidence published, on or after
-
-
-def deadlines_met(session: Session) -> set[int]:
-    """Commitments whose deadline accepted progress evidence met: published on or before that day."""
-    rows = session.execute(
-        select(Evidence.commitment_id, Publication.published_at, Commitment.deadline)
-        .join(Publication, Publication.id == Evidence.publication_id)
-        .join(Commitment, Commitment.id == Evidence.commitment_id)
-        .where(
-            Evidence.review_state == "accepted",
-            Evidence.signal.in_(POSITIVE),
-            Commitment.deadline.is_not(None),
-            Publication.published_at.is_not(None),
-        )
-    )
-    return {cid for cid, published, deadline in rows if local_day(published) <= deadline}
 
 
 def _moved_since(session: Session, since: datetime, signal: str | None) -> set[int]:
@@ -137,7 +120,7 @@ def overview(session: Session, filters: Filters | None = None, today: date | Non
     filters = filters or Filters()
     today = today or datetime.now(UTC).date()
     commitments = _selected(session, filters)
-    met = deadlines_met(session)
+    met = progress_reported(session)
     figures = _figures(commitments, today, met)
     figures["by_theme"] = [
         {"theme": theme, **_figures(members, today, met)}

@@ -8,8 +8,9 @@ from the day someone applied it (`recorded_at`).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.clean_text import clean_line, clean_text
@@ -29,6 +30,16 @@ def evidence_date(evidence: Evidence) -> datetime:
     if publication.published_at is not None:
         return publication.published_at
     return publication.first_seen_at
+
+
+def holds_from(session: Session, commitment_id: int) -> datetime | None:
+    """The date the commitment's current status holds from (its last change), None when never rated."""
+    return session.scalar(
+        select(StatusChange.changed_at)
+        .where(StatusChange.commitment_id == commitment_id)
+        .order_by(StatusChange.id.desc())
+        .limit(1)
+    )
 
 
 def set_status(
@@ -122,3 +133,18 @@ def set_status_by_hand(
         evidence.reviewed_at = utcnow()
         session.flush()
     return change
+
+
+def unrated_past_deadline(session: Session, today: date) -> list[Commitment]:
+    """Commitments still not rated whose deadline passed before `today` (the deadline rule's candidates)."""
+    return list(
+        session.scalars(
+            select(Commitment)
+            .where(
+                Commitment.deadline.is_not(None),
+                Commitment.deadline < today,
+                Commitment.status == "not_rated",
+            )
+            .order_by(Commitment.id)
+        )
+    )

@@ -13,10 +13,12 @@ the pages capitalise a status standing alone ("En cours"), a sentence keeps it l
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import write_mo
@@ -25,11 +27,24 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
+PAGE_ZONE = ZoneInfo("Europe/Paris")  # where a page's own day was stored as midnight
 DOMAIN = "summitwatch"
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 # French puts a no-break space before a colon; English none.
 COLONS = {"fr": "\u00a0:", "en": ":"}
+
+# The status rule writes its reasons in English (tracker.status_rule, tracker.deadline_rule);
+# `Words.note` gives them in the reader's language; a reviewer's own note is left as written.
+RULE_REASONS = (
+    "completion reported after a setback",
+    "first progress reported",
+    "completion reported",
+    "setback reported",
+    "reported abandoned or refused",
+)
+_DEADLINE_REASON = re.compile(r"^deadline passed \((\d{4}-\d{2}-\d{2})\) with no progress reported")
+_SIGNAL_CUE = re.compile(r"^\((mention|progress|achieved|setback)(: “([^”]*)”)?\)")
 
 
 @lru_cache(maxsize=len(LANGUAGES))
@@ -145,6 +160,23 @@ class Words:
         found = sorted(name for name in names if needle in self.actor(name).casefold())
         return found[0] if len(found) == 1 else typed
 
+    def note(self, note: str | None) -> str:
+        """A status change's note: the rule's own words in the reader's language, the rest as written."""
+        if not note or self.lang == "en":
+            return note or ""
+        match = _DEADLINE_REASON.match(note)
+        if match:
+            return self("reason_deadline", date=match[1]) + note[match.end() :]
+        for english in RULE_REASONS:
+            if note.startswith(english):
+                rest = note[len(english) :].lstrip()
+                signal = _SIGNAL_CUE.match(rest)
+                if signal:
+                    cue = self("reason_cue", cue=signal[3]) if signal[3] else ""
+                    rest = f"({self.signal(signal[1])}{cue})" + rest[signal.end() :]
+                return f"{self('reason.' + english)} {rest}".strip()
+        return note
+
     # --- dates and numbers (Babel) -----------------------------------------------------
 
     def date(self, value: str | datetime | date | None) -> str:
@@ -158,8 +190,15 @@ class Words:
         return "" if day is None else format_date(day, format="full", locale=self.lang)
 
     def publication_date(self, value: str | datetime | date | None, precision: str | None = None) -> str:
-        """As precisely as the page gave it: 'février 2026' for a month, 'undated' when it gave none."""
-        day = local_day(value)
+        """As precisely as the page gave it: 'février 2026' for a month, 'undated' when it gave none.
+
+        A day is the page's own (stored as Paris midnight); a time falls on a day in the reader's zone.
+        """
+        parsed = _parse(value)
+        if isinstance(parsed, datetime) and parsed.tzinfo is not None and precision not in (None, "time"):
+            day: date | None = parsed.astimezone(PAGE_ZONE).date()
+        else:
+            day = local_day(parsed)
         if day is None:
             return self("undated")
         if precision == "year":

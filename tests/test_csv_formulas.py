@@ -34,12 +34,15 @@ def test_csv_cells_never_start_a_formula(
         "source": "anssi",
         "title": FORMULA,
         "published_at": "2025-02-12",
-        "body": "L'INESIA publie son premier rapport.",
+        "body": "L'Institut national pour l'évaluation et la sécurité de l'intelligence artificielle (INESIA), "
+        "créé par le gouvernement, a publié son premier rapport d'évaluation des modèles d'IA.",
         "summary": "@SUM(1+1)",
     }
     (tmp_path / "one.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
     assert cli("publications", "import", str(tmp_path / "one.jsonl")).code == 0
-    assert cli("status", "set", "inesia", "in_progress", "--evidence", URL, "--note", "-1+2").code == 0
+    assert cli("match").code == 0  # a status moves on evidence linked to the commitment only
+    status = cli("status", "set", "inesia", "in_progress", "--evidence", URL, "--note", "-1+2", "--by", "Ana")
+    assert status.code == 0, status.output
 
     listed = rows(cli("publications", "list", "--format", "csv"))
     assert [r["title"] for r in listed] == ["'" + FORMULA]

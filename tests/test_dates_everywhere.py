@@ -98,6 +98,7 @@ def test_a_day_stays_that_day_in_the_cli(cli, db: str) -> None:  # type: ignore[
     assert {p["url"]: p["published_at"] for p in listed}[DAY_URL] == "2026-02-12"
     table = cli("publications", "list").stdout
     assert "2026-02-12" in table and "2026-02-11" not in table
+    assert "undated" in table  # the page without a date, never the day it was crawled
     csv_out = cli("evidence", "list", "--commitment", "inesia", "--format", "csv").stdout
     assert "2026-02-12" in csv_out and "2026-02-11" not in csv_out
     shown = cli("commitments", "show", "inesia").stdout

@@ -193,3 +193,21 @@ def test_overdue_leaves_out_deadlines_met_by_accepted_evidence(db: str) -> None:
     overdue = rendered.text.split("== Échéances dépassées ==", 1)[1].split("\n== ", 1)[0]
     assert "Campus franco-émirien" not in overdue
     assert "Organiser la gouvernance française du Règlement sur l'IA" in overdue  # 2 August 2025, no evidence
+
+
+def test_a_deadline_met_late_by_accepted_evidence_is_not_days_overdue(db: str) -> None:
+    # The AI Act authorities were due on 2 August 2025 and designated on 10 September 2025.
+    late = (
+        "https://www.elysee.fr/2025/09/10/conseil-des-ministres",
+        "ai-act-national-authorities",
+        "progress",
+        date(2025, 9, 10),
+        "Les autorités du RIA sont désignées",
+    )
+    _seed(db, [late], accept=True)
+    rendered, _ = preview_digest(week("2026-W49"))
+    assert rendered is not None
+    assert (
+        "Organiser la gouvernance française du Règlement sur l'IA"
+        not in rendered.text.split("== Échéances dépassées ==", 1)[-1].split("\n== ", 1)[0]
+    )

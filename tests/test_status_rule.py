@@ -8,16 +8,17 @@ show a status that holds from the publication date of its first progress evidenc
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from storage.dateprecision import dated
+from storage.dateprecision import dated, start_of_day
 from storage.db import session_scope
 from storage.importer import import_jsonl
 from storage.models import Commitment, Evidence, Publication, StatusChange
+from storage.publications import PublicationInput, upsert_publication
 from tracker.pipeline import match_pending
 from tracker.status_rule import propose
 from tracker.workflow import apply_all
@@ -210,3 +211,40 @@ def test_review_names_the_reviewer_from_the_setting_never_the_account(two_pages,
         assert change is not None
         assert change.changed_by == "Bea"
         assert dated(change.changed_at, None) == "2026-02-12"
+
+
+def test_a_deadline_passed_with_no_progress_stalls_from_the_day_after(db: str) -> None:
+    with session_scope(db) as session:
+        campus = session.scalar(select(Commitment).where(Commitment.slug == "uae-france-ai-campus"))
+        assert campus is not None and campus.deadline is not None
+        _, pub = upsert_publication(
+            session,
+            PublicationInput(
+                url="https://www.elysee.fr/2025/05/19/choose-france",
+                source="elysee",
+                title="Choose France : première tranche du campus franco-émirien",
+                body="La première tranche du campus est annoncée.",
+                published_at=start_of_day(date(2025, 5, 19)),
+                date_precision="day",
+            ),
+        )
+        session.add(
+            Evidence(
+                commitment_id=campus.id,
+                publication_id=pub.id,
+                score=0.9,
+                signal="progress",
+                excerpt="La première tranche du campus est annoncée.",
+                matched_terms=[],
+                review_state="accepted",
+            )
+        )
+        session.flush()
+        changes = apply_all(session, "Ana")
+        moved = {c.commitment.slug: c for c in changes}
+        act = moved["ai-act-national-authorities"]  # 2 August 2025, nothing reported
+        assert (act.old_status, act.new_status, act.changed_by) == ("not_rated", "stalled", "Ana")
+        assert dated(act.changed_at, None) == "2025-08-03"
+        assert act.note == "deadline passed (2025-08-02) with no progress reported"
+        assert "uae-france-ai-campus" not in moved  # its deadline was met by accepted evidence
+        assert "inesia" not in moved  # deadline still ahead

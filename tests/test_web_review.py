@@ -93,7 +93,8 @@ def test_login_list_accept_with_note_and_reject(site: WebServer) -> None:
                 "achieved",
                 "web reviewer",
             )
-            assert change.note == "Lancé le <b>11 février</b>"
+            # The rule that fired comes first, then the reviewer's own note.
+            assert change.note == "completion reported (achieved); Lancé le <b>11 février</b>"
 
         after = client.get("/review?done=1")
         assert proposal_ids(after.text) == [rejected]
@@ -102,10 +103,11 @@ def test_login_list_accept_with_note_and_reject(site: WebServer) -> None:
 
         csrf = form_token(client, "/review", f"/review/{rejected}")
         refused = client.post(
-            f"/review/{rejected}", data={"decision": "reject", "note": "", "csrf_token": csrf}
+            f"/review/{rejected}",
+            data={"decision": "reject", "note": "", "reviewer": "Chloé", "csrf_token": csrf},
         )
         assert refused.status_code == 303
-        assert evidence_state(site.db_url, rejected)[:3] == ("rejected", "web reviewer", None)
+        assert evidence_state(site.db_url, rejected)[:3] == ("rejected", "Chloé", None)  # the form's name
         assert proposal_ids(client.get("/review").text) == []
 
         again = client.post(f"/review/{accepted}", data={"decision": "reject", "csrf_token": csrf})

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from storage.dateprecision import PARIS
 from storage.db import Session, session_scope
 from storage.evidence import (
     commitments_for_matching,
@@ -22,11 +23,13 @@ from storage.evidence import (
     source_languages,
 )
 from storage.models import Commitment, Evidence, Publication, utcnow
+from storage.status import holds_from
 from summitwatch.config import TrackerSettings, get_settings
+from tracker.deadline_rule import apply_deadline_rule
 from tracker.event_grouping import regroup
 from tracker.matching import Document, Link, Matcher
 from tracker.profiles import build_profiles, fingerprint
-from tracker.workflow import AUTO, apply_proposal, propose
+from tracker.workflow import AUTO, apply_proposal, propose, still_proposes
 
 Progress = Callable[[int, int], None]
 
@@ -122,6 +125,9 @@ def match_pending(
             report.publications += len(batch)
         if progress:
             progress(report.publications, total)
+    if settings.auto_apply_above is not None:  # no person in the loop: deadlines apply the rule too
+        with session_scope() as session:
+            report.auto_applied += len(apply_deadline_rule(session, datetime.now(PARIS).date(), AUTO))
     report.seconds = time.monotonic() - started
     if report.publications:
         report.events = regroup().line()
@@ -160,6 +166,9 @@ def _match_one(
             report.links_updated += 1
         _fill(evidence, link, matcher, commitment)
         session.flush()
+        if evidence.proposed_status is not None:  # older than what the status holds on: no move
+            since = holds_from(session, commitment.id)
+            evidence.proposed_status = still_proposes(evidence, commitment.status, since)
         if evidence.proposed_status is not None:
             report.proposals += 1
             threshold = settings.auto_apply_above

@@ -8,11 +8,15 @@ The status then holds from the evidence's publication date.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from storage.clean_text import clean_line, clean_text
+from storage.dateprecision import PARIS
 from storage.db import Session
-from storage.evidence import get_evidence, other_open_proposals
-from storage.models import Evidence, StatusChange, utcnow
-from storage.status import StatusError, set_status
+from storage.evidence import get_evidence, open_proposals_of
+from storage.models import Commitment, Evidence, StatusChange, utcnow
+from storage.status import StatusError, evidence_date, holds_from, set_status
+from tracker.deadline_rule import apply_deadline_rule
 from tracker.status_rule import FINAL, propose, reason
 
 AUTO = "auto"
@@ -37,6 +41,17 @@ def apply_proposal(
     """Apply the proposal: the status moves, the evidence is accepted, duplicates are settled."""
     if evidence.proposed_status is None:
         raise ReviewError(f"evidence {evidence.id} proposes no status change")
+    if evidence.publication.published_at is None:
+        raise ReviewError(
+            f"evidence {evidence.id} is undated: it cannot date a status; "
+            "set it by hand with `status set SLUG STATUS --evidence URL --since DAY`"
+        )
+    since = holds_from(session, evidence.commitment_id)
+    if since is not None and evidence_date(evidence) < since:
+        raise ReviewError(
+            f"evidence {evidence.id} was published before the evidence the status holds on "
+            f"({since.date().isoformat()}): it cannot move it; set the status by hand if it should"
+        )
     change = set_status(
         session,
         evidence.commitment,
@@ -46,10 +61,32 @@ def apply_proposal(
         evidence=evidence,
     )
     _decide(evidence, "accepted", reviewer, note)
-    for other in other_open_proposals(session, evidence):
-        other.proposed_status = None  # the move they argued for is made; they stay as evidence
-    session.flush()
+    refresh_proposals(session, evidence.commitment)
     return change
+
+
+def still_proposes(evidence: Evidence, status: str, since: datetime | None) -> str | None:
+    """What an open proposal argues for once the status is `status` (holding from `since`).
+
+    Evidence older than the evidence the status holds on cannot move it: newer news wins.
+    An undated publication cannot date a status, so it proposes nothing (a reviewer can set
+    the status by hand, giving the day with `--since`).
+    """
+    if evidence.publication.published_at is None:
+        return None
+    if since is not None and evidence_date(evidence) < since:
+        return None
+    breaks = evidence.proposed_status == "broken"
+    return propose(evidence.signal, status, breaks, evidence.background)
+
+
+def refresh_proposals(session: Session, commitment: Commitment) -> None:
+    """Re-read the commitment's open proposals after its status moved; moot ones are withdrawn."""
+    session.flush()
+    since = holds_from(session, commitment.id)
+    for other in open_proposals_of(session, commitment.id):
+        other.proposed_status = still_proposes(other, commitment.status, since)
+    session.flush()
 
 
 def reject(session: Session, evidence: Evidence, reviewer: str, note: str | None = None) -> None:
@@ -81,11 +118,13 @@ def apply_all(
     note: str | None = None,
     min_score: float = 0.0,
     signals: frozenset[str] = frozenset({"progress", "achieved", "setback"}),
+    deadlines: bool = True,
 ) -> list[StatusChange]:
     """Accept every open proposal, oldest publication first, so each status holds from the first evidence.
 
     Proposals are re-read after each step: once a commitment is in progress, later
-    progress evidence no longer proposes it (it stays evidence, unreviewed).
+    progress evidence no longer proposes it (it stays evidence, unreviewed). Then deadlines
+    passed with no progress stall their commitments (tracker.deadline_rule).
     """
     from storage.evidence import open_proposal_ids_by_date
 
@@ -96,8 +135,8 @@ def apply_all(
             continue
         if evidence.score < min_score or evidence.signal not in signals:
             continue
-        breaks = evidence.proposed_status == "broken"
-        now_proposed = propose(evidence.signal, evidence.commitment.status, breaks, evidence.background)
+        since = holds_from(session, evidence.commitment_id)
+        now_proposed = still_proposes(evidence, evidence.commitment.status, since)
         if now_proposed is None:
             evidence.proposed_status = None
             continue
@@ -105,5 +144,7 @@ def apply_all(
         change = apply_proposal(session, evidence, reviewer, note)
         if change is not None:
             changes.append(change)
+    if deadlines:
+        changes += apply_deadline_rule(session, datetime.now(PARIS).date(), by=reviewer)
     session.flush()
     return changes

@@ -19,6 +19,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from storage.criteria_read import commitment_criteria
 from storage.csv_cells import safe_cell
 from storage.db import session_scope
 from storage.models import SIGNALS, STATUSES, THEMES
@@ -114,6 +115,9 @@ class StatusChangeItem(BaseModel):
 
 
 class CommitmentDetail(Commitment):
+    criteria: dict[str, dict[str, list[str]]] = Field(
+        default_factory=dict, description="what counts as progress, as done, as failure (fr and en)"
+    )
     description: Localised
     deadline_note: Localised | None
     history: list[StatusChangeItem]
@@ -300,6 +304,7 @@ def commitment(
             detail = commitment_with_history(session, slug)
         except NotFound as exc:
             raise _not_found(str(exc)) from exc
+        detail["criteria"] = commitment_criteria(session, slug)
     detail["evidence_url"] = public_url(request, request.app.url_path_for("evidence"), commitment=slug)
     return etag_response(request, detail)
 

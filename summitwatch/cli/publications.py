@@ -38,7 +38,12 @@ def publications_list(
     emit(
         rows,
         fmt,
-        [("published", "published_at"), ("source", "source"), ("title", "title"), ("url", "url")],
+        [
+            ("published", lambda r: r["published_at"] or "undated"),
+            ("source", "source"),
+            ("title", "title"),
+            ("url", "url"),
+        ],
         title="Publications",
     )
 

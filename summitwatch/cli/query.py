@@ -114,7 +114,7 @@ def commitments_show(slug: str, fmt: Format = FORMAT) -> None:
         detail["evidence"],
         Format.table,
         [
-            ("published", lambda r: r["publication"]["published_at"]),
+            ("published", lambda r: r["publication"]["published_at"] or "undated"),
             ("source", lambda r: r["publication"]["source"]),
             ("title", lambda r: r["publication"]["title"]),
             ("signal", "signal"),
@@ -144,7 +144,7 @@ def evidence_list(
         fmt,
         [
             ("commitment", "commitment"),
-            ("published", lambda r: r["publication"]["published_at"]),
+            ("published", lambda r: r["publication"]["published_at"] or "undated"),
             ("source", lambda r: r["publication"]["source"]),
             ("title", lambda r: r["publication"]["title"]),
             ("signal", "signal"),

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from storage.baseline import read_commitments
 from storage.dateprecision import dated
 from storage.db import session_scope
+from storage.evidence import get_evidence
 from storage.web_queries import open_proposals
 from summitwatch.cli.alerts import check_alerts, send_after
 from summitwatch.cli.output import Format, console, emit, fail, parse_since, row_id, words
@@ -76,7 +77,7 @@ def _proposal_lines(p: dict[str, Any]) -> list[str]:
     return [
         f"[bold]#{p['id']}[/] {escape(p['commitment'])}: {p['current_status']} -> [bold]{p['proposed_status']}[/]"
         f"  (signal {p['signal']}, score {p['score']:.2f})",
-        f"  {escape(pub['title'])} — {pub['source']}, {(pub['published_at'] or '')[:10]}",
+        f"  {escape(pub['title'])} — {pub['source']}, {(pub['published_at'] or 'undated')[:10]}",
         f"  {escape(pub['url'])}",
         f"  \u201c{escape(p['excerpt'])}\u201d" + (f"  [cue: {escape(p['cue'])}]" if p.get("cue") else ""),
     ]
@@ -120,6 +121,8 @@ def review(
 
 
 def _decide(evidence_id: int, accept: bool, by: str | None, note: str | None) -> None:
+    with session_scope() as session:
+        get_evidence(session, evidence_id)  # an id that names nothing is said before a missing --by
     by = reviewer_name(by)
     channels = check_alerts(register=True) if accept else []
     with session_scope() as session:
