@@ -104,6 +104,11 @@ class Accuracy:
     def met(self) -> int:
         return sum(1 for f in self.figures if f.met)
 
+    @property
+    def targets(self) -> int:
+        """How many figures have a target (and were measured)."""
+        return sum(1 for f in self.figures if f.met is not None)
+
 
 def read_accuracy(path: Path = ACCURACY) -> Accuracy | None:
     """The last measurement written, or None when there is none (or it cannot be read)."""
