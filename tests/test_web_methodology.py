@@ -124,3 +124,12 @@ def test_methodology_is_linked_from_the_navigation_the_footer_and_the_dashboard(
     page = get(seeded, "/methodology?lang=fr", **{"Accept-Language": "en"})
     assert page.headers["content-language"] == "fr" and "Méthodologie" in page.text
     assert 'href="/methodology?lang=fr" aria-current="page"' in page.text
+
+
+def test_methodology_says_when_proposals_apply_without_a_reviewer(web_server_factory) -> None:
+    web = web_server_factory(tracker__auto_apply_above="0.8")
+    en = text_of(get(web, "/methodology?lang=en").text)
+    assert "a proposal scored at least 0.8 is applied at once by “auto”" in en
+    fr = text_of(get(web, "/methodology?lang=fr").text)
+    assert "une proposition notée au moins 0,8 est appliquée aussitôt" in fr
+    assert "Dernière collecte jamais" in fr  # no crawl run yet, said so
