@@ -132,4 +132,4 @@ def test_methodology_says_when_proposals_apply_without_a_reviewer(web_server_fac
     assert "a proposal scored at least 0.8 is applied at once by “auto”" in en
     fr = text_of(get(web, "/methodology?lang=fr").text)
     assert "une proposition notée au moins 0,8 est appliquée aussitôt" in fr
-    assert "Dernière collecte jamais" in fr  # no crawl run yet, said so
+    assert "Dernière collecte Jamais" in fr  # no crawl run yet, said so
