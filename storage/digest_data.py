@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from storage.dateprecision import local_day
 from storage.health import run_health, worst
 from storage.models import Commitment, CrawlRun, Evidence, Publication, Source, StatusChange
-from storage.overview import deadline_evidence
 
 POSITIVE = ("progress", "achieved")
 
@@ -200,6 +200,33 @@ def silent_commitments(session: Session, end: datetime, silent_after_weeks: int)
     return out
 
 
+def _accepted_progress(session: Session) -> list[tuple[int, date, date]]:
+    """(commitment, publication day, deadline) of accepted progress evidence on commitments with a deadline."""
+    rows = session.execute(
+        select(Evidence.commitment_id, Publication.published_at, Commitment.deadline)
+        .join(Publication, Publication.id == Evidence.publication_id)
+        .join(Commitment, Commitment.id == Evidence.commitment_id)
+        .where(
+            Evidence.review_state == "accepted",
+            Evidence.signal.in_(POSITIVE),
+            Commitment.deadline.is_not(None),
+            Publication.published_at.is_not(None),
+        )
+    )
+    return [(cid, local_day(published), deadline) for cid, published, deadline in rows]
+
+
+def deadlines_met(session: Session) -> set[int]:
+    """Commitments whose deadline accepted progress evidence met: published on or before that day."""
+    return {cid for cid, day, deadline in _accepted_progress(session) if day <= deadline}
+
+
+def progress_reported(session: Session) -> set[int]:
+    """Commitments with a deadline and accepted, dated progress evidence: a passed deadline of
+    theirs is not overdue (met in time, or met late: it happened)."""
+    return {cid for cid, _, _ in _accepted_progress(session)}
+
+
 def _deadlines(
     session: Session, today: date, horizon_days: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -209,7 +236,9 @@ def _deadlines(
     overdue either: it happened; counting days of delay since the deadline would be false.
     """
     ahead, overdue = [], []
-    met, happened = deadline_evidence(session)
+    accepted = _accepted_progress(session)
+    met = {cid for cid, day, deadline in accepted if day <= deadline}
+    happened = {cid for cid, _, _ in accepted}
     rows = session.scalars(
         select(Commitment)
         .where(Commitment.deadline.is_not(None))

@@ -9,7 +9,7 @@ publish them (overduetracker: "kept = met ÷ resolved"):
 - *kept rate*: achieved ÷ resolved (partially achieved counts in the denominator only),
   None while nothing is resolved;
 - *overdue*: the deadline has passed, the commitment is not resolved, and no accepted
-  progress evidence reports it (the digest's rule, storage.digest_data).
+  progress evidence reports it done, in time or late (the digest's rule, storage.digest_data).
 """
 
 from __future__ import annotations
@@ -21,21 +21,12 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from storage.dateprecision import local_day
+from storage.digest_data import progress_reported
 from storage.models import STATUSES, THEMES, Commitment, Evidence, Publication, StatusChange
 
 RESOLVED = ("achieved", "partially_achieved", "broken")
-POSITIVE = ("progress", "achieved")
 
-__all__ = [
-    "RESOLVED",
-    "Filters",
-    "deadline_evidence",
-    "deadlines_met",
-    "kept_rate",
-    "matching_slugs",
-    "overview",
-]
+__all__ = ["RESOLVED", "Filters", "kept_rate", "matching_slugs", "overview"]
 
 
 @dataclass(frozen=True)
@@ -47,35 +38,6 @@ class Filters:
     actor: str | None = None
     signal: str | None = None  # commitments with (non-rejected) evidence of this signal
     changed_since: datetime | None = None  # a status change, or evidence published, on or after
-
-
-def _accepted_progress(session: Session) -> list[tuple[int, date, date]]:
-    """(commitment, publication day, deadline) of accepted progress evidence on commitments with a deadline."""
-    rows = session.execute(
-        select(Evidence.commitment_id, Publication.published_at, Commitment.deadline)
-        .join(Publication, Publication.id == Evidence.publication_id)
-        .join(Commitment, Commitment.id == Evidence.commitment_id)
-        .where(
-            Evidence.review_state == "accepted",
-            Evidence.signal.in_(POSITIVE),
-            Commitment.deadline.is_not(None),
-            Publication.published_at.is_not(None),
-        )
-    )
-    return [(cid, local_day(published), deadline) for cid, published, deadline in rows]
-
-
-def deadline_evidence(session: Session) -> tuple[set[int], set[int]]:
-    """(met, happened): commitments whose deadline accepted progress evidence met (published on or
-    before that day), and those with any accepted progress evidence at all. A passed deadline
-    that evidence met late is not overdue either: it happened, and days of delay would be false."""
-    accepted = _accepted_progress(session)
-    return {cid for cid, day, deadline in accepted if day <= deadline}, {cid for cid, _, _ in accepted}
-
-
-def deadlines_met(session: Session) -> set[int]:
-    """Commitments whose deadline accepted progress evidence met: published on or before that day."""
-    return deadline_evidence(session)[0]
 
 
 def _moved_since(session: Session, since: datetime, signal: str | None) -> set[int]:
@@ -134,17 +96,12 @@ def kept_rate(by_status: dict[str, int]) -> dict[str, Any]:
     }
 
 
-def _figures(commitments: list[Commitment], today: date, happened: set[int]) -> dict[str, Any]:
+def _figures(commitments: list[Commitment], today: date, met: set[int]) -> dict[str, Any]:
     by_status = dict.fromkeys(STATUSES, 0)
     overdue: list[str] = []
     for c in commitments:
         by_status[c.status] = by_status.get(c.status, 0) + 1
-        if (
-            c.deadline is not None
-            and c.deadline < today
-            and c.status not in RESOLVED
-            and c.id not in happened
-        ):
+        if c.deadline is not None and c.deadline < today and c.status not in RESOLVED and c.id not in met:
             overdue.append(c.slug)
     return {
         "total": len(commitments),
@@ -163,10 +120,10 @@ def overview(session: Session, filters: Filters | None = None, today: date | Non
     filters = filters or Filters()
     today = today or datetime.now(UTC).date()
     commitments = _selected(session, filters)
-    _met, happened = deadline_evidence(session)
-    figures = _figures(commitments, today, happened)
+    met = progress_reported(session)
+    figures = _figures(commitments, today, met)
     figures["by_theme"] = [
-        {"theme": theme, **_figures(members, today, happened)}
+        {"theme": theme, **_figures(members, today, met)}
         for theme in THEMES
         if (members := [c for c in commitments if c.theme == theme])
     ]

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import write_mo
@@ -26,19 +27,24 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
+PAGE_ZONE = ZoneInfo("Europe/Paris")  # where a page's own day was stored as midnight
 DOMAIN = "summitwatch"
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 # French puts a no-break space before a colon; English none.
 COLONS = {"fr": "\u00a0:", "en": ":"}
-QUOTES = {"fr": ("« ", " »"), "en": ("“", "”")}
-PARIS = "Europe/Paris"
-# The status rule writes its reasons in English (tracker.status_rule, tracker.deadline_rule), as
-# "<reason> (<signal>: “<cue>”) …"; a reader gets them in their language (the catalogue's
-# "reason.<English reason>" ids), a reviewer's note as written.
-DEADLINE_REASON = "reason.deadline passed"
-_DEADLINE = re.compile(r"^deadline passed \((\d{4}-\d{2}-\d{2})\) with no progress reported")
-_SIGNAL = re.compile(r"^\((mention|progress|achieved|setback)(: “([^”]*)”)?\)")
+
+# The status rule writes its reasons in English (tracker.status_rule, tracker.deadline_rule);
+# `Words.note` gives them in the reader's language; a reviewer's own note is left as written.
+RULE_REASONS = (
+    "completion reported after a setback",
+    "first progress reported",
+    "completion reported",
+    "setback reported",
+    "reported abandoned or refused",
+)
+_DEADLINE_REASON = re.compile(r"^deadline passed \((\d{4}-\d{2}-\d{2})\) with no progress reported")
+_SIGNAL_CUE = re.compile(r"^\((mention|progress|achieved|setback)(: “([^”]*)”)?\)")
 
 
 @lru_cache(maxsize=len(LANGUAGES))
@@ -53,6 +59,7 @@ def _catalogue(lang: str) -> tuple[Translations, frozenset[str]]:
     return Translations(buffer, domain=DOMAIN), plural_ids
 
 
+@lru_cache(maxsize=len(LANGUAGES))
 def known_ids(lang: str) -> frozenset[str]:
     """Every id the catalogue of `lang` translates (tests check templates use no other)."""
     with (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
@@ -80,25 +87,6 @@ def local_day(value: str | datetime | date | None) -> date | None:
     parsed = _parse(value)
     if isinstance(parsed, datetime):
         return (parsed.astimezone(_zone()) if parsed.tzinfo is not None else parsed).date()
-    return parsed
-
-
-@lru_cache(maxsize=1)
-def _reasons() -> tuple[str, ...]:
-    """The rule's English reasons the catalogue translates, longest first (one may begin another)."""
-    ids = (
-        i.removeprefix("reason.") for i in known_ids("en") if i.startswith("reason.") and i != DEADLINE_REASON
-    )
-    return tuple(sorted(ids, key=len, reverse=True))
-
-
-def page_day(value: str | datetime | date | None) -> date | None:
-    """The day a page gave, whatever zone the reader is in: stored as midnight in Paris."""
-    from zoneinfo import ZoneInfo
-
-    parsed = _parse(value)
-    if isinstance(parsed, datetime):
-        return (parsed.astimezone(ZoneInfo(PARIS)) if parsed.tzinfo is not None else parsed).date()
     return parsed
 
 
@@ -162,6 +150,33 @@ class Words:
     def actors(self, actors: list[str]) -> list[str]:
         return [self.actor(a) for a in actors]
 
+    def stored_actor(self, typed: str) -> str:
+        """The stored (English) name a reader typed in their language: "gouvernement" finds
+        "French government"; text that no translation holds is returned as typed."""
+        needle = typed.casefold()
+        names = [i.removeprefix("actor.") for i in known_ids(self.lang) if i.startswith("actor.")]
+        if any(needle in name.casefold() for name in names):
+            return typed
+        found = sorted(name for name in names if needle in self.actor(name).casefold())
+        return found[0] if len(found) == 1 else typed
+
+    def note(self, note: str | None) -> str:
+        """A status change's note: the rule's own words in the reader's language, the rest as written."""
+        if not note or self.lang == "en":
+            return note or ""
+        match = _DEADLINE_REASON.match(note)
+        if match:
+            return self("reason_deadline", date=match[1]) + note[match.end() :]
+        for english in RULE_REASONS:
+            if note.startswith(english):
+                rest = note[len(english) :].lstrip()
+                signal = _SIGNAL_CUE.match(rest)
+                if signal:
+                    cue = self("reason_cue", cue=signal[3]) if signal[3] else ""
+                    rest = f"({self.signal(signal[1])}{cue})" + rest[signal.end() :]
+                return f"{self('reason.' + english)} {rest}".strip()
+        return note
+
     # --- dates and numbers (Babel) -----------------------------------------------------
 
     def date(self, value: str | datetime | date | None) -> str:
@@ -177,10 +192,13 @@ class Words:
     def publication_date(self, value: str | datetime | date | None, precision: str | None = None) -> str:
         """As precisely as the page gave it: 'février 2026' for a month, 'undated' when it gave none.
 
-        A day is the page's own (stored as Paris midnight); only a time falls on a day in the
-        reader's zone.
+        A day is the page's own (stored as Paris midnight); a time falls on a day in the reader's zone.
         """
-        day = local_day(value) if precision == "time" else page_day(value)
+        parsed = _parse(value)
+        if isinstance(parsed, datetime) and parsed.tzinfo is not None and precision not in (None, "time"):
+            day: date | None = parsed.astimezone(PAGE_ZONE).date()
+        else:
+            day = local_day(parsed)
         if day is None:
             return self("undated")
         if precision == "year":
@@ -199,22 +217,3 @@ class Words:
     def percent(self, value: float | None) -> str:
         """'67 %' / '67%'; 'n.d.' / 'n/a' when there is no rate."""
         return self("not_applicable") if value is None else format_percent(value, locale=self.lang)
-
-    def note(self, note: str | None) -> str:
-        """A status change's note in this language: the rule's reasons translated, the rest kept."""
-        if not note:
-            return ""
-        deadline = _DEADLINE.match(note)
-        if deadline:
-            return self(DEADLINE_REASON, day=self.date(deadline[1])) + note[deadline.end() :]
-        for reason in _reasons():
-            if not note.startswith(reason):
-                continue
-            rest = note[len(reason) :].lstrip()
-            signal = _SIGNAL.match(rest)
-            if signal:
-                opening, closing = QUOTES[self.lang]
-                cue = f"{self.colon} {opening}{signal[3]}{closing}" if signal[3] else ""
-                rest = f"({self.signal(signal[1])}{cue})" + rest[signal.end() :]
-            return f"{self('reason.' + reason)} {rest}".strip()
-        return note

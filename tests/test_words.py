@@ -108,5 +108,24 @@ def test_pages_read_well_in_both_languages(web_server: WebServer) -> None:
         '<option value="French government" label="Gouvernement français">' in dashboard
     )  # filter by stored name
     assert "1 preuve<" in dashboard or "1 preuve " in dashboard  # current-ai has one piece of evidence
+    typed = httpx.get(web_server.url + "/?lang=fr&actor=Gouvernement+fran", timeout=10).text
+    assert 'href="/commitments/inesia?lang=fr"' in typed  # found through the translation
+    assert 'href="/commitments/roost?lang=fr"' not in typed
     english = httpx.get(web_server.url + "/commitments/inesia?lang=en", timeout=10).text
     assert "Signal: mention" in english and "12 pieces of evidence" in english
+
+
+def test_the_status_rules_reasons_read_in_the_readers_language() -> None:
+    note = "first progress reported (progress: “a été créé”); Lancé le 11 février"
+    assert (
+        PageWords("fr").note(note)
+        == "premier progrès signalé (avancée : « a été créé »); Lancé le 11 février"
+    )
+    assert MailWords("en").note(note) == note
+    assert PageWords("fr").note("deadline passed (2025-05-31) with no progress reported") == (
+        "échéance passée (2025-05-31) sans progrès signalé"
+    )
+    assert PageWords("fr").note("Une note écrite par un relecteur") == "Une note écrite par un relecteur"
+    assert (
+        PageWords("fr").publication_date("2026-02-02T23:00:00+00:00", "day") == "3 février 2026"
+    )  # its own day

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 
 from storage.dateprecision import start_of_day
 from storage.db import Session
+from storage.digest_data import deadlines_met
 from storage.models import StatusChange
-from storage.overview import deadlines_met
 from storage.status import set_status, unrated_past_deadline
 
 

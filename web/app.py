@@ -24,6 +24,7 @@ from web import (
     api_stats,
     feeds,
     health,
+    methodology,
     pages,
     publication_pages,
     review,
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers = (
         pages.router,
         publication_pages.router,
+        methodology.router,
         subscribe.router,
         review.router,
         api.router,

@@ -155,6 +155,8 @@ def dashboard(request: Request) -> HTMLResponse:
     status = _choice(params.get("status"), STATUSES)
     theme = _choice(params.get("theme"), THEMES)
     actor = (params.get("actor") or "").strip()[:100] or None
+    if actor:
+        actor = Translator(language(request)).stored_actor(actor)  # "gouvernement" finds "French government"
     signal = _choice(params.get("signal"), SIGNALS)
     since = _day(params.get("since"))
     filters = Filters(status=status, theme=theme, actor=actor, signal=signal, changed_since=since)

@@ -19,6 +19,7 @@ from storage.web_queries import open_proposals
 from summitwatch.cli.alerts import check_alerts, send_after
 from summitwatch.cli.output import Format, console, emit, fail, parse_since, row_id, words
 from summitwatch.cli.reviewer import BY_HELP, reviewer_name
+from tracker.accuracy import ACCURACY, figures_of, write_figures
 from tracker.evaluate import Evaluation, cross_validate, evaluate
 from tracker.event_model import (
     EVENT_MODEL,
@@ -325,6 +326,14 @@ def evaluate_command(
     threshold: float | None = typer.Option(
         None, "--threshold", min=0, max=1, help="Try another link threshold."
     ),
+    write_to: Path | None = typer.Option(
+        None,
+        "--write-figures",
+        metavar="PATH",
+        help="Write the headline figures and their targets as JSON to PATH; the methodology page"
+        f" reads {ACCURACY.relative_to(ACCURACY.parents[2])}.",
+        show_default=False,
+    ),
 ) -> None:
     """Link precision, recall and F1, and signal accuracy, on labelled publications."""
     try:
@@ -350,6 +359,20 @@ def evaluate_command(
         if grouping is not None:
             console.print(grouping.line() + ("" if cv else " (shipped model, in sample)"), highlight=False)
     summary = result.summary()
+    if write_to is not None:
+        write_figures(
+            figures_of(
+                summary,
+                publications=result.publications,
+                negatives=result.negatives,
+                folds=len(result.folds),
+                corpus=path.name if path.is_absolute() else path.as_posix(),
+                events=grouping.as_dict() if grouping else None,
+            ),
+            write_to,
+        )
+        if fmt is not Format.json:
+            console.print(f"figures written to {escape(str(write_to))}", highlight=False)
     if min_f1 is not None and summary["f1"] < min_f1:
         raise fail(f"link F1 {summary['f1']:.3f} is below {min_f1}", code=1)
     if min_signal is not None and (summary["signal_accuracy"] or 0.0) < min_signal:
