@@ -230,3 +230,7 @@ def main() -> None:
                 finally:
                     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
                         conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
