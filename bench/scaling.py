@@ -174,6 +174,25 @@ LOWER_IS_BETTER = ("p50", "p95", "MB", "RSS")
 TARGETS = {"search p95": "< 100 ms at 100,000", "api_evidence p95": "< 100 ms at 100,000"}
 
 
+def rows(
+    results: dict[tuple[str, int], dict[str, float]], name: str, size: int, smallest: int, workers: int
+) -> None:
+    """The BENCH rows of one size, printed as soon as it is measured (a long run keeps what it did)."""
+    base = results.get((name, smallest), {})
+    for key, value in results[name, size].items():
+        unit = next(u for k, u in UNITS.items() if key.endswith(k))
+        report(
+            f"scaling {key} ({name}, {size:,} publications, {workers} workers)",
+            value,
+            base.get(key) if size != smallest else None,
+            unit,
+            target=TARGETS.get(key, f"reference: the same at {smallest:,}"),
+            higher_is_better=not any(key.endswith(k) for k in LOWER_IS_BETTER),
+            backend=name,
+            publications=size,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
@@ -196,6 +215,7 @@ def main() -> None:
                     results[name, size] = measure(
                         name, f"sqlite:///{data_dir / 'bench.db'}", size, data_dir, args
                     )
+                    rows(results, name, size, sizes[0], args.workers)
                     continue
                 database = f"sw_bench_scale_{uuid.uuid4().hex[:8]}"
                 with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -206,25 +226,10 @@ def main() -> None:
                 )
                 try:
                     results[name, size] = measure(name, url, size, data_dir, args)
+                    rows(results, name, size, sizes[0], args.workers)
                 finally:
                     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
                         conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    for name in backends:
-        smallest = results[name, sizes[0]]
-        for size in sizes:
-            for key, value in results[name, size].items():
-                unit = next(u for k, u in UNITS.items() if key.endswith(k))
-                base = smallest.get(key)
-                report(
-                    f"scaling {key} ({name}, {size:,} publications, {args.workers} workers)",
-                    value,
-                    base if size != sizes[0] else None,
-                    unit,
-                    target=TARGETS.get(key, f"reference: the same at {sizes[0]:,}"),
-                    higher_is_better=not any(key.endswith(k) for k in LOWER_IS_BETTER),
-                    backend=name,
-                    publications=size,
-                )
 
 
 if __name__ == "__main__":
