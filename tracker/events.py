@@ -14,7 +14,6 @@ kept whole.
 
 from __future__ import annotations
 
-import heapq
 import math
 import zlib
 from collections import Counter
@@ -128,8 +127,8 @@ def resemblance(a: frozenset[int], b: frozenset[int]) -> float:
     shared = a & b
     if not shared:
         return 0.0
-    union = heapq.nsmallest(max(len(a), len(b)), a | b)
-    return sum(1 for h in union if h in shared) / len(union)
+    union = sorted(a | b)[: max(len(a), len(b))]
+    return len(shared.intersection(union)) / len(union)
 
 
 def report_of(
