@@ -186,3 +186,29 @@ def test_api_docs_work_offline(web_server: WebServer, browser: Browser, artifact
     assert refused == []
     page.screenshot(path=str(artifacts / "api-docs.png"))
     context.close()
+
+
+def test_search_shows_why_each_result_matched(
+    web_server: WebServer, browser: Browser, artifacts: Path
+) -> None:
+    """On both backends: the count, the matched word marked in the passage, a sort by relevance,
+    and a way from a result to its page here."""
+    seed_year(web_server.db_url)
+    for width in WIDTHS:
+        for lang, locale in (("fr", "fr-FR"), ("en", "en-GB")):
+            page, requests = visit(
+                browser, f"{web_server.url}/publications?q=suivi&lang={lang}", width, locale
+            )
+            check_layout(page, requests, web_server.url)
+            count = page.locator("p.count").inner_text()
+            assert count == ("40 résultats" if lang == "fr" else "40 results"), count
+            marked = page.locator(".results .passage mark").first
+            assert marked.is_visible() and marked.inner_text().lower() == "suivi"
+            page.select_option("select[name=sort]", "relevance")
+            page.locator("form button[type=submit]").first.click()
+            assert "sort=relevance" in page.url
+            assert page.locator(".results li").count() == 20  # one page of 40
+            page.locator(".results li .meta a").first.click()
+            assert "/publication?url=" in page.url and page.locator("h1").is_visible()
+            shoot(page, artifacts, f"search-{lang}-{width}-{web_server.db_url.split(':')[0]}")
+            page.context.close()
