@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ CLAIMABLE = ("pending", "failed_retryable")
 __all__ = [
     "CLAIMABLE",
     "DELIVERY_STATES",
-    "claim",
+    "claim_attempt",
     "digest_summaries",
     "due_deliveries",
     "enqueue",
@@ -88,31 +88,12 @@ def due_deliveries(session: Session, digest_id: int, now: datetime | None = None
     return [(row[0], row[1]) for row in session.execute(query)]
 
 
-def claim(session: Session, delivery_id: int, message_id: str | None = None) -> bool:
-    """Move one row to `sending` if it is still claimable; True when this caller won it.
-
-    The Message-ID is recorded with the claim, so a row left `sending` can be
-    looked up in the SMTP server's log by whoever settles it.
-    """
-    now = utcnow()
-    result = session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.state.in_(CLAIMABLE))
-        .values(
-            state="sending",
-            claimed_at=now,
-            updated_at=now,
-            attempts=Delivery.attempts + 1,
-            message_id=message_id,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    assert isinstance(result, CursorResult)
-    return result.rowcount == 1
-
-
 def claim_attempt(session: Session, delivery_id: int, message_id: str) -> int | None:
-    """`claim` in one statement that also answers the row's attempts (None: not won)."""
+    """Move one row to `sending` if it is still claimable; its attempts when this caller won it.
+
+    The Message-ID is recorded with the claim, so a row left `sending` can be looked up in
+    the SMTP server's log by whoever settles it.
+    """
     now = utcnow()
     won = session.execute(
         update(Delivery)

@@ -49,8 +49,8 @@ def _snapshot(session: Session, sha: str | None) -> dict[str, Any] | None:
     }
 
 
-def publication_detail(session: Session, url: str) -> dict[str, Any]:
-    """Everything stored about one publication: text, dates, provenance, revisions, evidence, refusals."""
+def find_publication(session: Session, url: str) -> Publication:
+    """The publication stored at `url`, with or without its trailing slash (the exact one first)."""
     wanted = url.strip()
     spellings = [wanted, wanted[:-1] if wanted.endswith("/") else wanted + "/"]  # the slash does not count
     publication = session.scalar(
@@ -65,7 +65,16 @@ def publication_detail(session: Session, url: str) -> dict[str, Any]:
         )
     )
     if publication is None:
-        raise NotFound(f"no publication stored at {url} (see `summitwatch publications list`)")
+        raise NotFound(f"no publication stored at {url}")
+    return publication
+
+
+def publication_detail(session: Session, url: str) -> dict[str, Any]:
+    """Everything stored about one publication: text, dates, provenance, revisions, evidence, refusals."""
+    try:
+        publication = find_publication(session, url)
+    except NotFound:
+        raise NotFound(f"no publication stored at {url} (see `summitwatch publications list`)") from None
     p = publication
     detail = publication_dict(p, with_body=True)
     detail.update(

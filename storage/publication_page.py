@@ -9,32 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session
 
-from storage.models import Evidence, Publication
-from storage.queries import NotFound, iso
+from storage.models import Publication
+from storage.publication_detail import find_publication
+from storage.queries import iso
 
 __all__ = ["publication_page"]
-
-
-def _find(session: Session, url: str) -> Publication:
-    wanted = url.strip()
-    spellings = [wanted, wanted[:-1] if wanted.endswith("/") else wanted + "/"]  # the slash does not count
-    publication = session.scalar(
-        select(Publication)
-        .where(Publication.url.in_(spellings))
-        .order_by(Publication.url != wanted)
-        .limit(1)
-        .options(
-            joinedload(Publication.source),
-            selectinload(Publication.revisions),
-            selectinload(Publication.evidence).joinedload(Evidence.commitment),
-        )
-    )
-    if publication is None:
-        raise NotFound(f"no publication stored at {url}")
-    return publication
 
 
 def _versions(p: Publication) -> list[dict[str, Any]]:
@@ -72,7 +53,7 @@ def _lost_terms(terms: list[str], versions: list[dict[str, Any]]) -> list[str]:
 
 def publication_page(session: Session, url: str) -> dict[str, Any]:
     """The publication, its evidence (with each commitment's titles and status), and its versions."""
-    p = _find(session, url)
+    p = find_publication(session, url)
     versions = _versions(p)
     evidence = []
     for e in sorted(p.evidence, key=lambda e: (-e.score, e.id)):
