@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.common import report  # noqa: E402
-from bench.web_latency import PG_ADMIN, fill, free_port, hammer, percentile  # noqa: E402
+from bench.web_latency import PG_ADMIN, fill, hammer, percentile, start_server  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 
 PAGES = {"search": "/publications?q=institut+sécurité", "api_evidence": "/api/v1/evidence"}
@@ -92,25 +92,8 @@ def peak_rss_mb(pids: list[int]) -> float:
     return peak / 1024
 
 
-def serve(url: str, data_dir: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    command = [sys.executable, "-m", "summitwatch", "serve", "--port", str(port), "--workers", str(workers)]
-    process = subprocess.Popen(command, cwd=REPO, env=env_for(url, data_dir, port))
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the web app did not become ready")
-
-
 def web(name: str, size: int, url: str, data_dir: Path, args: argparse.Namespace) -> dict[str, float]:
-    process, base = serve(url, data_dir, args.workers)
+    process, base = start_server(url, data_dir, args.workers)
     figures: dict[str, float] = {}
     try:
         for page, path in PAGES.items():

@@ -182,7 +182,7 @@ def start_server(url: str, data_dir: Path, workers: int = 2) -> tuple[subprocess
     """`summitwatch serve --workers N` (the server configuration the service runs with)."""
     port = free_port()
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("SUMMITWATCH_")},  # only these settings
         "SUMMITWATCH_DATABASE_URL": url,
         "SUMMITWATCH_DATA_DIR": str(data_dir),
         "SUMMITWATCH_BASE_URL": f"http://127.0.0.1:{port}",
