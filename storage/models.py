@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -119,6 +120,8 @@ class Publication(Base):
     __tablename__ = "publications"
     __table_args__ = (
         Index("ix_publications_source_published", "source_id", "published_at"),
+        # The date of a publication read by id from the index alone (migration 0014).
+        Index("ix_publications_id_published", "id", "published_at"),
         CheckConstraint(_in("fetched_via", ("spider", "feed", "import", "manual")), name="fetched_via"),
         CheckConstraint(_in("date_precision", ("time", "day", "month", "year")), name="date_precision"),
     )
@@ -273,6 +276,15 @@ class Evidence(Base):
         UniqueConstraint("commitment_id", "publication_id", name="uq_evidence_commitment_publication"),
         CheckConstraint(_in("signal", SIGNALS), name="signal"),
         CheckConstraint(_in("review_state", REVIEW_STATES), name="review_state"),
+        # A commitment's kept evidence and its publications, read from the index alone (0014).
+        Index(
+            "ix_evidence_kept_commitment",
+            "commitment_id",
+            "publication_id",
+            "id",
+            sqlite_where=text("review_state != 'rejected'"),
+            postgresql_where=text("review_state != 'rejected'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

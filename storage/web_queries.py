@@ -21,6 +21,7 @@ from storage.dateprecision import dated
 from storage.db import get_engine
 from storage.errors import DATABASE_ERRORS, describe
 from storage.models import Commitment, Evidence, Publication, PublicationRevision, Source, StatusChange
+from storage.plan_hints import common
 from storage.publication_filters import publication_filters
 from storage.queries import (
     NotFound,
@@ -166,9 +167,7 @@ def _evidence_ids(
     session: Session, where: list[ColumnElement[bool]], offset: int, limit: int
 ) -> list[tuple[int, datetime | None]]:
     """(id, publication date) of non-rejected evidence, newest publication first, then id.
-
-    Only ids and dates are sorted; the rows themselves are loaded by `_load_evidence`.
-    """
+    Only ids and dates are sorted; the rows themselves are loaded by `_load_evidence`."""
     query: Select[Any] = (
         select(Evidence.id, Publication.published_at)
         .join(Publication, Publication.id == Evidence.publication_id)
@@ -287,7 +286,7 @@ def _evidence_filters(
     if commitment:
         where.append(Evidence.commitment_id == get_commitment(session, commitment).id)
     if signal:
-        where.append(Evidence.signal == signal)
+        where.append(common(session, Evidence.signal == signal))
     if since is not None:
         where.append(Publication.published_at >= since)
     return where
