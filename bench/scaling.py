@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/scaling.py [--sizes 10000,100000] [--publications 1000000]
                                       [--backend both] [--seconds 4] [--workers 2] [--match 2000]
+                                      [--match-up-to 100000] [--data-dir DIR]
 
 For each size and backend (a SQLite file; a fresh PostgreSQL database on 127.0.0.1:5432,
 made and dropped here): the baseline and N publications with one piece of evidence each
@@ -11,6 +12,14 @@ and 20 keep-alive clients on a search and on /api/v1/evidence for --seconds each
 `summitwatch match` on the newest --match publications (`--since`) of the N: publications
 per second and its peak RSS. `--publications 1000000` adds that size (about 20 minutes of
 loading per backend: outside `make bench`'s budget).
+
+`match` regroups the events of every piece of evidence after matching (issue 17's), which
+took 2.5 GB at 100,000: above `--match-up-to` publications it is not run (no row), so a
+1,000,000 run cannot exhaust a shared machine's memory.
+
+`--data-dir DIR` keeps the loaded databases (DIR/sqlite-N/bench.db, PostgreSQL database
+sw_bench_scale_N) and reuses one that already holds N publications: a long load is paid
+once, and the pages can be measured again after a change to the code.
 
 The reference column of each row is the same figure at the smallest size, so the ratio
 says how much it grew. Figures are printed (and as BENCH lines for bench/run_all.py),
@@ -38,10 +47,19 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.common import report  # noqa: E402
-from bench.web_latency import PG_ADMIN, fill, hammer, percentile, start_server  # noqa: E402
+from bench.web_latency import (  # noqa: E402
+    PG_ADMIN,
+    api_paths,
+    fill,
+    hammer,
+    percentile,
+    search_paths,
+    start_server,
+)
+from storage import migrate  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 
-PAGES = {"search": "/publications?q=institut+sécurité", "api_evidence": "/api/v1/evidence"}
+PAGES = {"search": search_paths(), "api_evidence": api_paths()}  # the mixes of bench/web_latency.py
 FILL_START = datetime(2025, 2, 1, tzinfo=UTC)  # bench/web_latency.py: publication i at +7 min × i
 
 
@@ -96,10 +114,10 @@ def web(name: str, size: int, url: str, data_dir: Path, args: argparse.Namespace
     process, base = start_server(url, data_dir, args.workers)
     figures: dict[str, float] = {}
     try:
-        for page, path in PAGES.items():
+        for page, paths in PAGES.items():
             for _ in range(2):  # warm each worker's caches and connections
-                httpx.get(base + path, timeout=60)
-            latencies, errors = asyncio.run(hammer(base, path, args.clients, args.seconds))
+                httpx.get(base + paths[0], timeout=60)
+            latencies, errors = asyncio.run(hammer(base, paths, args.clients, args.seconds))
             p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
             rps = len(latencies) / args.seconds
             print(
@@ -140,14 +158,38 @@ def match(url: str, data_dir: Path, size: int, count: int) -> dict[str, float]:
     return {"match pub/s": matched / seconds, "match peak RSS": usage.ru_maxrss / 1024}
 
 
+def loaded_already(url: str, size: int) -> bool:
+    """Whether this database holds the bench's `size` publications (a kept one, `--data-dir`)."""
+    if url.startswith("sqlite") and not Path(url.removeprefix("sqlite:///")).exists():
+        return False
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            count = connection.exec_driver_sql("SELECT count(*) FROM publications").scalar_one()
+    except Exception:  # no schema yet
+        return False
+    finally:
+        engine.dispose()
+    return int(count) == size
+
+
 def measure(name: str, url: str, size: int, data_dir: Path, args: argparse.Namespace) -> dict[str, float]:
     started = time.perf_counter()
-    fill(url, size)
+    if loaded_already(url, size):
+        print(f"[{name} {size:,}] reusing the loaded database (migrated to the code's head)", flush=True)
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+    else:
+        fill(url, size)
     loaded = time.perf_counter() - started
     figures = {"database MB": database_mb(url)}
     print(f"[{name} {size:,}] loaded in {loaded:.0f} s, database {figures['database MB']:.0f} MB", flush=True)
     figures |= web(name, size, url, data_dir, args)
-    figures |= match(url, data_dir, size, args.match)
+    if size <= args.match_up_to:
+        figures |= match(url, data_dir, size, args.match)
+    else:
+        print(f"[{name} {size:,}] match not run (above --match-up-to {args.match_up_to:,})", flush=True)
     print(f"[{name} {size:,}] " + ", ".join(f"{k} {v:.1f}" for k, v in figures.items()), flush=True)
     return figures
 
@@ -185,24 +227,32 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--match", type=int, default=2000, help="publications `match` runs on, per size")
+    parser.add_argument("--match-up-to", type=int, default=100_000, help="largest size `match` runs at")
+    parser.add_argument("--data-dir", type=Path, default=None, help="keep (and reuse) the loaded databases")
     args = parser.parse_args()
     sizes = sorted({int(s) for s in args.sizes.split(",") if s} | ({args.publications} - {None}))
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     results: dict[tuple[str, int], dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="sw-bench-scale-") as tmp:
+        root = args.data_dir or Path(tmp)
         for name in backends:
             for size in sizes:
-                data_dir = Path(tmp) / f"{name}-{size}"
-                data_dir.mkdir()
+                data_dir = root / f"{name}-{size}"
+                data_dir.mkdir(parents=True, exist_ok=True)
                 if name == "sqlite":
                     results[name, size] = measure(
                         name, f"sqlite:///{data_dir / 'bench.db'}", size, data_dir, args
                     )
                     rows(results, name, size, sizes[0], args.workers)
                     continue
-                database = f"sw_bench_scale_{uuid.uuid4().hex[:8]}"
+                keep = args.data_dir is not None
+                database = f"sw_bench_scale_{size}" if keep else f"sw_bench_scale_{uuid.uuid4().hex[:8]}"
                 with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                    conn.execute(f'CREATE DATABASE "{database}"')
+                    exists = conn.execute(
+                        "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
+                    ).fetchone()
+                    if not exists:
+                        conn.execute(f'CREATE DATABASE "{database}"')
                 url = (
                     PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
                     + f"/{database}"
@@ -211,8 +261,9 @@ def main() -> None:
                     results[name, size] = measure(name, url, size, data_dir, args)
                     rows(results, name, size, sizes[0], args.workers)
                 finally:
-                    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+                    if not keep:
+                        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

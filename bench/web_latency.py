@@ -20,7 +20,10 @@ as up to 130 ms of p95 that the server never caused.
 
 The dashboard and the commitment page are served from the app's page caches (30 s, and
 dropped when the process writes to the database), so their figures are mostly cache hits;
-the search and the API are computed on every request.
+the search and the API are computed on every request, over a mix of 64 URLs each
+(`search_paths`, `api_paths`: common and rare words, a word no publication holds, later
+pages; filters by commitment, signal and date) that each client walks in turn, so that a
+result cache could not answer for the work.
 
 Figures are printed (and as BENCH lines for bench/run_all.py), never asserted.
 """
@@ -57,12 +60,6 @@ from storage.db import make_engine, session_scope  # noqa: E402
 from storage.models import Commitment, Evidence, Publication, Source  # noqa: E402
 
 PG_ADMIN = os.environ.get("SUMMITWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-PAGES = {
-    "dashboard": "/",
-    "commitment": "/commitments/inesia",
-    "search": "/publications?q=institut+sécurité",
-    "api_evidence": "/api/v1/evidence",
-}
 WORDS = [
     "intelligence",
     "artificielle",
@@ -104,6 +101,68 @@ WORDS = [
     "inclusive",
 ]
 BATCH = 5000
+QUERY_MIX = 64  # distinct URLs per searched page: no result cache could serve the bench
+
+
+def search_paths(count: int = QUERY_MIX) -> list[str]:
+    """A varied search mix, newest first (the page's default order): two common words (most
+    publications hold each: the walk down the date index), one common word, a title number
+    (one match: the full-text index, then a sort), a title number with a common word, a
+    word no publication holds, and later pages of two common words."""
+    rng = random.Random(16)
+    common = [w for w in WORDS if len(w) > 3]
+    paths = []
+    for i in range(count):
+        kind = i % 8
+        if kind in (0, 1, 2):
+            words = rng.sample(common, 2)
+        elif kind == 3:
+            words = [rng.choice(common)]
+        elif kind == 4:
+            words = [str(rng.randrange(100, 100_000))]
+        elif kind == 5:
+            words = [str(rng.randrange(100, 100_000)), rng.choice(common)]
+        elif kind == 6:
+            words = [rng.choice(common) + "zq"]
+        else:
+            words = rng.sample(common, 2)
+            paths.append(f"/publications?q={'+'.join(words)}&page={rng.randrange(2, 6)}")
+            continue
+        paths.append(f"/publications?q={'+'.join(words)}")
+    return paths
+
+
+COMMITMENTS = ("inesia", "current-ai", "roost", "eu-investai", "france-ai-strategy-third-phase")
+
+
+def api_paths(count: int = QUERY_MIX) -> list[str]:
+    """A varied /api/v1/evidence mix: first and later pages, by commitment, by signal, since a day."""
+    rng = random.Random(16)
+    paths = []
+    for i in range(count):
+        kind = i % 6
+        if kind == 0:
+            paths.append("/api/v1/evidence")
+        elif kind == 1:
+            paths.append(f"/api/v1/evidence?page={rng.randrange(2, 20)}")
+        elif kind == 2:
+            paths.append(f"/api/v1/evidence?commitment={rng.choice(COMMITMENTS)}")
+        elif kind == 3:
+            signal = rng.choice(("mention", "progress", "achieved", "setback"))
+            paths.append(f"/api/v1/evidence?signal={signal}&page={rng.randrange(1, 4)}")
+        elif kind == 4:
+            paths.append(f"/api/v1/evidence?since=2026-0{rng.randrange(1, 10)}-01")
+        else:
+            paths.append(f"/api/v1/evidence?commitment={rng.choice(COMMITMENTS)}&page={rng.randrange(2, 6)}")
+    return paths
+
+
+PAGES: dict[str, list[str]] = {
+    "dashboard": ["/"],
+    "commitment": ["/commitments/inesia"],
+    "search": search_paths(),
+    "api_evidence": api_paths(),
+}
 
 
 def fill(url: str, publications: int) -> None:
@@ -229,22 +288,30 @@ async def _exchange(
     return status, headers.get("connection", "").lower() != "close"
 
 
-async def hammer(base: str, path: str, clients: int, seconds: float) -> tuple[list[float], int]:
-    """`clients` connections each sending GET `path` back to back for `seconds`: latencies (ms), errors."""
+async def hammer(base: str, paths: str | list[str], clients: int, seconds: float) -> tuple[list[float], int]:
+    """`clients` connections each sending GETs back to back for `seconds`: latencies (ms), errors.
+
+    With several paths, client i sends path i, i + 1, … in turn (the mix cycles)."""
     latencies: list[float] = []
     errors = 0
     deadline = time.monotonic() + seconds
     address = urlsplit(base)
     host, port = address.hostname or "127.0.0.1", address.port or 80
-    request = (
-        f"GET {quote(path, safe='/?=&+%')} HTTP/1.1\r\nHost: {address.netloc}\r\n"
-        "Accept-Encoding: identity\r\nUser-Agent: summitwatch-bench\r\n\r\n"
-    ).encode("ascii")
+    requests = [
+        (
+            f"GET {quote(path, safe='/?=&+%')} HTTP/1.1\r\nHost: {address.netloc}\r\n"
+            "Accept-Encoding: identity\r\nUser-Agent: summitwatch-bench\r\n\r\n"
+        ).encode("ascii")
+        for path in ([paths] if isinstance(paths, str) else paths)
+    ]
 
-    async def one_client() -> None:
+    async def one_client(first: int) -> None:
         nonlocal errors
         connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        sent = first
         while time.monotonic() < deadline:
+            request = requests[sent % len(requests)]
+            sent += 1
             started = time.perf_counter()
             try:
                 if connection is None:
@@ -266,7 +333,7 @@ async def hammer(base: str, path: str, clients: int, seconds: float) -> tuple[li
         if connection is not None:
             connection[1].close()
 
-    await asyncio.gather(*(one_client() for _ in range(clients)))
+    await asyncio.gather(*(one_client(i * 7) for i in range(clients)))
     return latencies, errors
 
 
@@ -282,13 +349,14 @@ TARGETS = {"dashboard": 50, "commitment": 50, "search": 100, "api_evidence": 100
 def run_backend(name: str, url: str, data_dir: Path, seconds: float, clients: int, workers: int = 2) -> None:
     process, base = start_server(url, data_dir, workers)
     try:
-        for page, path in PAGES.items():
+        for page, paths in PAGES.items():
             for _ in range(workers):  # warm each worker's caches once
-                httpx.get(base + path, timeout=60)
-            latencies, errors = asyncio.run(hammer(base, path, clients, seconds))
+                httpx.get(base + paths[0], timeout=60)
+            latencies, errors = asyncio.run(hammer(base, paths, clients, seconds))
             p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
+            shown = paths[0] if len(paths) == 1 else f"{len(paths)} URLs from {paths[0]}"
             print(
-                f"[{name}] {page:13s} {path:40s} n={len(latencies):6d} errors={errors} "
+                f"[{name}] {page:13s} {shown:40s} n={len(latencies):6d} errors={errors} "
                 f"p50={p50:8.1f} ms p95={p95:8.1f} ms rps={len(latencies) / seconds:7.1f}",
                 flush=True,
             )
