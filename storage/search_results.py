@@ -203,16 +203,21 @@ def search_publications(
     where = publication_filters(source, since, until)
     _custom_plans(session)
     offset, limit = (page - 1) * per_page, per_page + 1
-    if sort == "relevance":
+    # Counted first: no match needs no page, and a few (up to the cap) are sorted from the
+    # index at once rather than sought by walking the newest publications first.
+    total = _count(session, search, words, where)
+    if not total:
+        ids: list[int] = []
+    elif sort == "relevance":
         ids = _ranked_ids(session, words, where, offset, limit)
     else:
-        ids = newest_matching_ids(session, search, where, offset, limit) or []
+        walk = False if total <= COUNT_CAP else None
+        ids = newest_matching_ids(session, search, where, offset, limit, walk=walk) or []
     ids, has_next = ids[:per_page], len(ids) > per_page
     rows = _publication_dicts(session, ids) if ids else []
     passages = _passages(session, words, ids)
     for publication_id, row in zip(ids, rows, strict=True):
         row["passage"] = segments(passages.get(publication_id))
-    total = _count(session, search, words, where)
     return SearchResults(
         rows=rows,
         has_next=has_next,
