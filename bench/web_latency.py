@@ -258,8 +258,13 @@ def start_server(url: str, data_dir: Path, workers: int = 2) -> tuple[subprocess
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the web app did not become ready")
+    process.terminate()  # uvicorn's parent stops its workers on SIGTERM; a kill would orphan them
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    raise RuntimeError("the web app did not become ready (GET /readyz says why)")
 
 
 async def _exchange(
