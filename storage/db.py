@@ -70,6 +70,12 @@ def _check_url(url: str) -> URL:
     return parsed
 
 
+# No parallel plans: our statements each want a page of rows, and a Gather Merge over a walk
+# of the date index made each worker read ahead on its own (a commitment's evidence page 4 at
+# 1,000,000 publications: 37,000 rows probed in 68 ms, against 5,900 in 11 ms without).
+PG_OPTIONS = "-c max_parallel_workers_per_gather=0"
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """A new engine for `url`, with the backend's pragmas and pool settings."""
     url = normalise_url(url)
@@ -81,6 +87,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("connect_args", {}).setdefault("options", PG_OPTIONS)
     return create_engine(url, **kwargs)
 
 
