@@ -188,12 +188,16 @@ class Weights:
 
     @classmethod
     def of(cls, reports: Sequence[Report]) -> Weights:
+        return cls.of_terms([terms_of(r) for r in reports])
+
+    @classmethod
+    def of_terms(cls, terms: Sequence[Iterable[str]]) -> Weights:
+        """The weights of reports given by their `terms_of` (a windowed regroup reads the rest
+        of the store's terms from storage, never their texts)."""
         counts: Counter[str] = Counter()
-        for report in reports:
-            counts.update(report.names)
-            counts.update(f"#{n}" for n in report.numbers)
-            counts.update(f"@{c}" for c in report.countries)
-        total = max(len(reports), 1)
+        for each in terms:
+            counts.update(set(each))
+        total = max(len(terms), 1)
         idf = {term: math.log((1 + total) / (1 + n)) + 0.0 for term, n in counts.items()}
         return cls(idf, math.log(1 + total))
 
@@ -205,6 +209,11 @@ class Weights:
         shared = sum(weight.get(prefix + t, self.default) for t in a & b)
         union = sum(weight.get(prefix + t, self.default) for t in a | b)
         return shared / union if union else 0.0
+
+
+def terms_of(report: Report) -> list[str]:
+    """What the weights count of a report: its names, numbers (#) and countries (@)."""
+    return sorted([*report.names, *(f"#{n}" for n in report.numbers), *(f"@{c}" for c in report.countries)])
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
