@@ -98,7 +98,9 @@ def _scope(session: Session, changed: Collection[int] | None) -> tuple[set[int] 
     placed = placed_publications(session)
     if any(p.event_id is not None and p.terms is None for p in placed.values()):
         return None, []
-    ungrouped = {p.id for p in placed.values() if p.linked and p.event_id is None}
+    # Linked but in no event yet, or in an event but no longer linked (a link rejected since):
+    # what a full regroup would place or drop, wherever it stands.
+    ungrouped = {p.id for p in placed.values() if p.linked != (p.event_id is not None)}
     rows = [
         Stored(p.id, p.published_at, frozenset(p.commitments), p.event_id, p.confirmed)
         for p in placed.values()

@@ -14,6 +14,7 @@ event member keeps (`Member.terms`), so the rest of the store is never read as t
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -39,14 +40,21 @@ def window(stored: Iterable[Stored], changed: Collection[int], days: int = WINDO
     """Ids of the publications to group again after `changed` (new, rematched or unlinked) ones."""
     rows = {s.id: s for s in stored}
     reach = timedelta(days=days)
-    spans = [
-        (s.published_at - reach, s.published_at + reach)
-        for i in changed
-        if (s := rows.get(i)) and s.published_at
-    ]
+    spans = _merged(
+        sorted(
+            (s.published_at - reach, s.published_at + reach)
+            for i in changed
+            if (s := rows.get(i)) and s.published_at
+        )
+    )
+    starts = [lo for lo, _ in spans]
     chosen = {i for i in changed if i in rows}
     for s in rows.values():
-        if s.published_at is None or any(lo <= s.published_at <= hi for lo, hi in spans):
+        if s.published_at is None:
+            chosen.add(s.id)
+            continue
+        n = bisect_right(starts, s.published_at) - 1
+        if n >= 0 and s.published_at <= spans[n][1]:
             chosen.add(s.id)
     chosen |= _latest_events(
         rows.values(), {c for i in chosen if rows[i].published_at is None for c in rows[i].commitments}
@@ -59,6 +67,17 @@ def window(stored: Iterable[Stored], changed: Collection[int], days: int = WINDO
     for event_id in touched:
         chosen |= members[event_id]
     return chosen
+
+
+def _merged(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Sorted overlapping spans as one: a batch of new publications is a few spans, not hundreds."""
+    out: list[tuple[datetime, datetime]] = []
+    for lo, hi in spans:
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def _latest_events(rows: Iterable[Stored], commitments: set[str]) -> set[int]:
