@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, selectinload
 from storage.models import MAX_ID, Commitment, Event, EventMember, Evidence, Publication, Source, utcnow
 from storage.queries import NotFound
 
+CHUNK = 5000  # ids per IN (...): well under SQLite's bound on parameters
+
 
 @dataclass
 class Linked:
@@ -23,22 +25,85 @@ class Linked:
     commitments: dict[str, str] = field(default_factory=dict)  # slug → signal
 
 
-def linked_publications(session: Session) -> list[Linked]:
-    rows = session.execute(
+def linked_publications(session: Session, ids: Collection[int] | None = None) -> list[Linked]:
+    """Linked publications with their text: all of them, or those of `ids` (a regroup's window)."""
+    query = (
         select(Publication, Commitment.slug, Evidence.signal)
         .join(Evidence, Evidence.publication_id == Publication.id)
         .join(Commitment, Commitment.id == Evidence.commitment_id)
         .where(Evidence.review_state != "rejected")
         .order_by(Publication.id)
-    ).all()
+    )
     out: dict[int, Linked] = {}
-    for publication, slug, signal in rows:
-        out.setdefault(publication.id, Linked(publication)).commitments[slug] = signal
+    chunks = [None] if ids is None else [sorted(ids)[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    for chunk in chunks:
+        chosen = query if chunk is None else query.where(Publication.id.in_(chunk))
+        for publication, slug, signal in session.execute(chosen):
+            out.setdefault(publication.id, Linked(publication)).commitments[slug] = signal
     return list(out.values())
 
 
-def stored_events(session: Session) -> list[Event]:
-    return list(session.scalars(select(Event).options(selectinload(Event.members)).order_by(Event.id)))
+def events_of(session: Session, publication_ids: Collection[int]) -> set[int]:
+    """Ids of the events these publications belong to."""
+    ordered = sorted(publication_ids)
+    found: set[int] = set()
+    for i in range(0, len(ordered), CHUNK):
+        chunk = ordered[i : i + CHUNK]
+        found |= set(
+            session.scalars(select(EventMember.event_id).where(EventMember.publication_id.in_(chunk)))
+        )
+    return found
+
+
+@dataclass
+class Placed:
+    """A publication as a windowed regroup reads the store: no text, its place and its terms."""
+
+    id: int
+    published_at: datetime | None
+    commitments: set[str]
+    linked: bool
+    event_id: int | None = None
+    confirmed: bool = False
+    terms: list[str] | None = None
+
+
+def placed_publications(session: Session) -> dict[int, Placed]:
+    """Every linked or grouped publication: its date, commitments, event and stored terms."""
+    out: dict[int, Placed] = {}
+    for pid, when, slug in session.execute(
+        select(Publication.id, Publication.published_at, Commitment.slug)
+        .join(Evidence, Evidence.publication_id == Publication.id)
+        .join(Commitment, Commitment.id == Evidence.commitment_id)
+        .where(Evidence.review_state != "rejected")
+    ):
+        out.setdefault(pid, Placed(pid, when, set(), True)).commitments.add(slug)
+    for pid, when, event_id, confirmed, terms in session.execute(
+        select(
+            EventMember.publication_id,
+            Publication.published_at,
+            EventMember.event_id,
+            Event.confirmed,
+            EventMember.terms,
+        )
+        .join(Event, Event.id == EventMember.event_id)
+        .join(Publication, Publication.id == EventMember.publication_id)
+    ):
+        placed = out.setdefault(pid, Placed(pid, when, set(), False))
+        placed.event_id, placed.confirmed, placed.terms = event_id, confirmed, terms
+    return out
+
+
+def stored_events(session: Session, ids: Collection[int] | None = None) -> list[Event]:
+    """All events, or those of `ids`."""
+    query = select(Event).options(selectinload(Event.members)).order_by(Event.id)
+    if ids is None:
+        return list(session.scalars(query))
+    found: list[Event] = []
+    ordered = sorted(ids)
+    for i in range(0, len(ordered), CHUNK):
+        found += session.scalars(query.where(Event.id.in_(ordered[i : i + CHUNK])))
+    return sorted(found, key=lambda e: e.id)
 
 
 @dataclass
@@ -49,12 +114,16 @@ class Grouped:
     first_published_at: datetime | None
     members: list[tuple[int, float | None, dict[str, Any]]]
     confirmed_id: int | None = None
+    terms: dict[int, list[str]] = field(default_factory=dict)  # publication id → idf terms
 
 
-def save_events(session: Session, groups: Sequence[Grouped]) -> tuple[int, int, int]:
-    """Store `groups`, reusing the id of the event that held most of a group's members, so that
-    a rematch keeps links to an event stable. Returns (created, kept, removed)."""
-    old = stored_events(session)
+def save_events(
+    session: Session, groups: Sequence[Grouped], scope: Collection[int] | None = None
+) -> tuple[int, int, int]:
+    """Store `groups` in place of the events of `scope` (all events when None), reusing the id of
+    the event that held most of a group's members, so that a rematch keeps links to an event
+    stable. Returns (created, kept, removed)."""
+    old = stored_events(session, scope)
     event_of: dict[int, int] = {m.publication_id: e.id for e in old for m in e.members}
     by_id = {e.id: e for e in old}
     taken: set[int] = set()
@@ -91,6 +160,7 @@ def save_events(session: Session, groups: Sequence[Grouped]) -> tuple[int, int, 
                     position=position,
                     score=score,
                     reasons=reasons,
+                    terms=group.terms.get(publication_id),
                 )
             )
     removed = 0

@@ -548,6 +548,9 @@ class EventMember(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     score: Mapped[float | None] = mapped_column(Float)  # how it read like the event when it joined
     reasons: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The names, numbers and countries grouping weighs (idf): a regroup of a window reads the
+    # rest of the store's weights from here instead of its texts.
+    terms: Mapped[list[str] | None] = mapped_column(default=None)
 
     event: Mapped[Event] = relationship(back_populates="members")
     publication: Mapped[Publication] = relationship()

@@ -1,20 +1,32 @@
 """Grouping the stored evidence into events, after each match (and by `events regroup`).
 
-Every publication linked to a commitment takes part; the whole set is grouped again each
-time, in the same order, so the result depends on the texts alone (idempotent on rematch).
-Events a reviewer confirmed keep their members; event ids carry over to the group that
-holds most of an event's members.
+`events regroup` groups every linked publication again, in the same order, so the result
+depends on the texts alone (idempotent on rematch). After a match only the window around the
+matched publications is read and grouped again (`event_window`): the rest of the store keeps
+its events, and its idf weights come from the terms stored with each member, so the window
+gives what a full regroup would at a fraction of the memory. Events a reviewer confirmed keep
+their members; event ids carry over to the group that holds most of an event's members.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from storage.db import session_scope
-from storage.events import Grouped, linked_publications, save_events, stored_events
+from storage.db import Session, session_scope
+from storage.events import (
+    Grouped,
+    Linked,
+    events_of,
+    linked_publications,
+    placed_publications,
+    save_events,
+    stored_events,
+)
 from tracker.event_model import load_event_model
-from tracker.events import Event, Grouper, Report, Weights, report_of
+from tracker.event_window import Stored, window
+from tracker.events import Event, Grouper, Report, Weights, framing_differs, report_of, terms_of
 from tracker.labelled import signal_class
 
 
@@ -52,6 +64,11 @@ def _explained(
     if not scored:
         return 0.0, {}
     reasons = {f"link to #{n + 1} {m.title[:48]!r}": round(p, 3) for p, n, m in scored}
+    vetoed = [
+        n + 1 for n, m in enumerate(event.members) if m.key != report.key and framing_differs(report, m)
+    ]
+    if vetoed:  # kept together by a reviewer, or reached through other members
+        reasons[f"no link to #{', #'.join(map(str, vetoed))}: one looks back, the other reports"] = 0.0
     strongest = scored[0][2]
     values = grouper.features(report, strongest, weights)
     positive = grouper.model.classes[-1]
@@ -60,28 +77,59 @@ def _explained(
     return round(sum(p for p, _, _ in scored) / len(scored), 4), reasons
 
 
-def regroup() -> GroupingReport:
+def _report(item: Linked) -> Report:
+    p = item.publication
+    return report_of(
+        str(p.id),
+        p.title,
+        p.body or "",
+        p.published_at,
+        p.date_precision,
+        p.language,
+        {slug: signal_class(signal) for slug, signal in item.commitments.items()},
+    )
+
+
+def _scope(session: Session, changed: Collection[int] | None) -> tuple[set[int] | None, list[list[str]]]:
+    """The publications to read again and the stored terms of all the others; (None, []) for a
+    full regroup: no `changed`, or a store grouped before members kept their terms."""
+    if changed is None:
+        return None, []
+    placed = placed_publications(session)
+    if any(p.event_id is not None and p.terms is None for p in placed.values()):
+        return None, []
+    # Linked but in no event yet, or in an event but no longer linked (a link rejected since):
+    # what a full regroup would place or drop, wherever it stands.
+    ungrouped = {p.id for p in placed.values() if p.linked != (p.event_id is not None)}
+    rows = [
+        Stored(p.id, p.published_at, frozenset(p.commitments), p.event_id, p.confirmed)
+        for p in placed.values()
+    ]
+    chosen = window(rows, set(changed) | ungrouped)
+    rest = [p.terms or [] for p in placed.values() if p.linked and p.id not in chosen]
+    return chosen, rest
+
+
+def regroup(changed: Collection[int] | None = None) -> GroupingReport:
+    """Group the linked publications into events: all of them, or (after a match) the window
+    around the `changed` ones (`event_window`), which gives the events a full regroup would."""
     started = time.monotonic()
     out = GroupingReport()
     model = load_event_model()
     with session_scope() as session:
-        linked = linked_publications(session)
-        reports = {
-            str(item.publication.id): report_of(
-                str(item.publication.id),
-                item.publication.title,
-                item.publication.body or "",
-                item.publication.published_at,
-                item.publication.date_precision,
-                item.publication.language,
-                {slug: signal_class(signal) for slug, signal in item.commitments.items()},
-            )
-            for item in linked
-        }
+        chosen, rest = _scope(session, changed)
+        linked = linked_publications(session, chosen)
+        reports = {str(item.publication.id): _report(item) for item in linked}
+        terms = {int(key): terms_of(r) for key, r in reports.items()}
+        scope = None
+        if chosen is not None:
+            scope = events_of(session, chosen)
         confirmed = {
-            e.id: [str(m.publication_id) for m in e.members] for e in stored_events(session) if e.confirmed
+            e.id: [str(m.publication_id) for m in e.members]
+            for e in stored_events(session, scope)
+            if e.confirmed
         }
-        weights = Weights.of(list(reports.values()))
+        weights = Weights.of_terms([*terms.values(), *rest])
         if model is None:
             events = [Event([r]) for r in sorted(reports.values(), key=lambda r: r.key)]
         else:
@@ -106,9 +154,10 @@ def regroup() -> GroupingReport:
                         for m in event.members
                     ],
                     confirmed_id=confirmed_id,
+                    terms={int(m.key): terms[int(m.key)] for m in event.members},
                 )
             )
-        out.created, _, out.removed = save_events(session, groups)
+        out.created, _, out.removed = save_events(session, groups, scope)
         out.publications = len(reports)
         out.events = len(groups)
         out.several = sum(1 for g in groups if len(g.members) > 1)

@@ -15,7 +15,9 @@ from babel import Locale
 from tracker.normalise import fold_word, sentences, words
 
 # Numbers as the press writes them: "27", "109", "1,5", "2.5"; a unit or scale word is not kept.
-NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])")
+# A figure, also glued to its unit as headlines write it ("€200bn", "109Md€", "50Mrd"):
+# without the unit, "€150bn" against "€200bn" would read as no figure at all.
+NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?=(?:bn|mds?|mrd|md|m|k|b)?(?!\w))", re.IGNORECASE)
 QUOTED = re.compile(r"[«“\"]\s*([^«»“”\"]{8,160}?)\s*[»”\"]")
 # Capitalised words that start sentences or headlines in any language and name nothing.
 GENERIC_NAMES = frozenset(

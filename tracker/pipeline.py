@@ -111,6 +111,7 @@ def match_pending(
     if progress:
         progress(0, total)
     after_id = 0
+    matched: list[int] = []
     while True:
         with session_scope() as session:
             batch = pending_batch(session, mark, since, rematch, after_id, batch_size)
@@ -119,6 +120,7 @@ def match_pending(
             commitments = {c.slug: c for c in commitments_for_matching(session)}
             existing = links_of(session, [p.id for p in batch])
             for publication in batch:
+                matched.append(publication.id)
                 _match_one(session, publication, matcher, commitments, existing, languages, settings, report)
                 publication.matched_hash = matched_marker(publication.content_hash, mark)
             after_id = batch[-1].id
@@ -130,7 +132,7 @@ def match_pending(
             report.auto_applied += len(apply_deadline_rule(session, datetime.now(PARIS).date(), AUTO))
     report.seconds = time.monotonic() - started
     if report.publications:
-        report.events = regroup().line()
+        report.events = regroup(matched).line()
     return report
 
 
