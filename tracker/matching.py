@@ -139,6 +139,7 @@ class Link:
             "signal": self.signal,
             "background": self.background,
             "decided_by": self.decided_by,
+            "prospect": self.signal_reading.prospect if self.signal_reading else None,
             "link_parts": [[name, round(value, 3)] for name, value in self.link_parts[:6]],
             "signal_probabilities": {k: round(v, 3) for k, v in self.signal_probabilities.items()},
             "signal_parts": [[name, round(value, 3)] for name, value in self.signal_parts[:6]],

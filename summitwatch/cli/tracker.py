@@ -219,6 +219,11 @@ def explain_command(
         )
     else:
         console.print(f"signal: {data['signal']} (no cue phrase in its sentences)", highlight=False)
+    if data.get("prospect"):
+        console.print(
+            f"headline looks ahead (\u201c{escape(data['prospect'])}\u201d): the text names it before the event",
+            highlight=False,
+        )
     for scope, readings in (data.get("clauses") or {}).items():
         if readings:
             found = "; ".join(
