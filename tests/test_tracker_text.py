@@ -147,3 +147,13 @@ def test_a_headline_that_looks_ahead_is_a_mention(matcher: Matcher) -> None:
         only=["india-ai-impact-summit"],
     )
     assert found["india-ai-impact-summit"] == "mention"
+
+
+def test_two_keywords_of_a_commitment_never_named_do_not_link(matcher: Matcher) -> None:
+    body = (
+        "L'Agence internationale de l'énergie publie ses projections annuelles. "
+        "Les centres de données pèseront davantage, dit-elle, avec l'intelligence artificielle."
+    )
+    assert "iea-energy-ai-observatory" not in slugs(matcher, "Le pétrole reflue, le gaz tient", body)
+    named = "L'Observatoire de l'énergie et de l'IA de l'AIE publie ses premières données."
+    assert "iea-energy-ai-observatory" in slugs(matcher, "Le pétrole reflue, le gaz tient", named + " " + body)

@@ -199,6 +199,11 @@ def explain_command(
     )
     if not data["ai_context"]:
         console.print("the text never speaks of AI: no link whatever the score", highlight=False)
+    if not data.get("spoken_of", True):
+        console.print(
+            "never named, and fewer than three of its keywords (none in the headline): no link whatever the score",
+            highlight=False,
+        )
     emit(
         data["terms"],
         Format.table,
