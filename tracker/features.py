@@ -17,7 +17,6 @@ from storage.dateprecision import local_day
 from tracker.clauses import READINGS, Reading, read_sentence
 from tracker.document import Analysis, Hit
 from tracker.framing import prospect
-from tracker.language import BASE_LANGUAGES
 from tracker.lexicon import lexicon
 
 ANNOUNCEMENT_DAYS = timedelta(days=14)
@@ -41,7 +40,6 @@ LINK_FEATURES = [
     "focus",
     "named_commitments",
 ]
-BM25_FEATURES = ("bm25_rel", "bm25_top", "bm25")
 SIGNAL_FEATURES = [
     *(f"{scope}_{reading}" for scope in SCOPES for reading in READINGS),
     "title_named",
@@ -113,7 +111,7 @@ def link_features(
     total_strong = sum(all_strong.values())
     best = max(analysis.bm25.values(), default=0.0)
     mine = analysis.bm25.get(slug, 0.0)
-    features = {
+    return {
         "legacy": 1.0 - math.exp(-raw) if raw > 0 else 0.0,
         "alias_title": float(any(h.field == "title" for h in strong)),
         "aliases": float(min(len(aliases), 3)),
@@ -130,12 +128,6 @@ def link_features(
         "focus": all_strong.get(slug, 0) / total_strong if total_strong else 0.0,
         "named_commitments": float(min(len(all_strong), 6)),
     }
-    if analysis.language not in BASE_LANGUAGES:
-        # The profiles are written in French and English: a Portuguese text has no BM25 score, which
-        # says nothing about it. Left out, the link model reads these at their training mean.
-        for name in BM25_FEATURES:
-            del features[name]
-    return features
 
 
 @dataclass

@@ -41,9 +41,8 @@ class LinearModel:
         return len(self.coef) == 1
 
     def _z(self, values: dict[str, float]) -> list[float]:
-        """Standardised values; a feature left out (not measurable for this text) reads as its mean."""
         return [
-            (values.get(name, m) - m) / s
+            (values.get(name, 0.0) - m) / s
             for name, m, s in zip(self.features, self.mean, self.scale, strict=True)
         ]
 

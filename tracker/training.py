@@ -11,7 +11,6 @@ gives the best F1 on the training set. Only the weights are kept, as JSON.
 from __future__ import annotations
 
 import hashlib
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,7 +55,7 @@ def examples(matcher: Matcher, rows: Sequence[Labelled]) -> Examples:
                 continue
             raw, _, _, proximity = _additive(hits)
             features = link_features(analysis, slug, hits, raw, proximity)
-            out.link_x.append([features.get(name, math.nan) for name in LINK_FEATURES])
+            out.link_x.append([features[name] for name in LINK_FEATURES])
             out.link_y.append(int(slug in row.expected))
             expected = row.expected.get(slug)
             doc = row.document
@@ -66,17 +65,6 @@ def examples(matcher: Matcher, rows: Sequence[Labelled]) -> Examples:
             out.signal_x.append([reading.features[name] for name in SIGNAL_FEATURES])
             out.signal_y.append(expected)
     return out
-
-
-def _impute(x: list[list[float]]) -> list[list[float]]:
-    """A feature not measurable for a text (NaN: BM25 of a text in neither profile language) takes
-    the column's mean, as the model reads it at match time."""
-    columns = list(zip(*x, strict=True)) if x else []
-    means = []
-    for column in columns:
-        known = [v for v in column if not math.isnan(v)]
-        means.append(sum(known) / len(known) if known else 0.0)
-    return [[means[i] if math.isnan(v) else v for i, v in enumerate(row)] for row in x]
 
 
 def _standardise(x: list[list[float]]) -> tuple[list[float], list[float]]:
@@ -143,7 +131,6 @@ def train(matcher: Matcher, rows: Sequence[Labelled], signal_model: bool = False
     read signals less well than the ordered clause rules (see README, "How the tracker is measured").
     """
     data = examples(matcher, rows)
-    data.link_x = _impute(data.link_x)
     if len(set(data.link_y)) < 2:
         raise TrainingError("the labelled set needs both linked and unlinked candidates")
     missing = set(CLASSES) - set(data.signal_y)
