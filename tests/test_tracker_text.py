@@ -156,4 +156,6 @@ def test_two_keywords_of_a_commitment_never_named_do_not_link(matcher: Matcher) 
     )
     assert "iea-energy-ai-observatory" not in slugs(matcher, "Le pétrole reflue, le gaz tient", body)
     named = "L'Observatoire de l'énergie et de l'IA de l'AIE publie ses premières données."
-    assert "iea-energy-ai-observatory" in slugs(matcher, "Le pétrole reflue, le gaz tient", named + " " + body)
+    assert "iea-energy-ai-observatory" in slugs(
+        matcher, "Le pétrole reflue, le gaz tient", named + " " + body
+    )
