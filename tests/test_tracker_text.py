@@ -132,3 +132,30 @@ def test_a_month_dated_page_is_not_background_for_a_day_in_that_month(matcher: M
     doc.date_precision = "day"
     link = next(k for k in matcher.match(doc) if k.slug == "paris-statement-inclusive-sustainable-ai")
     assert link.background and link.signal == "mention"
+
+
+def test_a_headline_that_looks_ahead_is_a_mention(matcher: Matcher) -> None:
+    from tracker.framing import prospect
+
+    assert prospect("French President Macron to visit India for AI Impact Summit") == "to visit"
+    assert prospect("En amont du sommet de New Delhi, Paris prépare ses annonces") == "en amont du"
+    assert prospect("Genève accueillera le prochain sommet mondial sur l'IA") is None  # the host is chosen
+    found = slugs(
+        matcher,
+        "Macron to visit India ahead of the AI Impact Summit",
+        "The AI Impact Summit in New Delhi will launch a new declaration; India has launched its preparations.",
+        only=["india-ai-impact-summit"],
+    )
+    assert found["india-ai-impact-summit"] == "mention"
+
+
+def test_two_keywords_of_a_commitment_never_named_do_not_link(matcher: Matcher) -> None:
+    body = (
+        "L'Agence internationale de l'énergie publie ses projections annuelles. "
+        "Les centres de données pèseront davantage, dit-elle, avec l'intelligence artificielle."
+    )
+    assert "iea-energy-ai-observatory" not in slugs(matcher, "Le pétrole reflue, le gaz tient", body)
+    named = "L'Observatoire de l'énergie et de l'IA de l'AIE publie ses premières données."
+    assert "iea-energy-ai-observatory" in slugs(
+        matcher, "Le pétrole reflue, le gaz tient", named + " " + body
+    )

@@ -16,6 +16,7 @@ from typing import Any
 from storage.dateprecision import local_day
 from tracker.clauses import READINGS, Reading, read_sentence
 from tracker.document import Analysis, Hit
+from tracker.framing import prospect
 from tracker.lexicon import lexicon
 
 ANNOUNCEMENT_DAYS = timedelta(days=14)
@@ -57,6 +58,7 @@ SIGNAL_FEATURES = [
     "tone_progress",
     "tone_plan",
     "days_after",
+    "prospect",
 ]
 
 
@@ -138,6 +140,7 @@ class SignalReading:
     central: bool = True  # named in the headline or lead, or the text is mostly about it
     question: bool = False  # the headline asks ("C'est quoi Current AI ?"): an explainer
     headline: bool = False  # the headline names it: the text is a report on it
+    prospect: str | None = None  # the headline looks ahead ("to visit", "en amont du"): a mention
 
     def first(self, kinds: tuple[str, ...]) -> Reading | None:
         """The first reading of those kinds, headline first, then the lead, then the body; one in
@@ -207,6 +210,8 @@ def read_signal(analysis: Analysis, slug: str, made_on: date | None) -> SignalRe
         headline=title_named,
         question=bool(analysis.sentences) and analysis.sentences[0].text.rstrip().endswith("?"),
     )
+    if result.central:
+        result.prospect = prospect(analysis.document.title or "")
     loose_setback = loose_critique = 0
     for index, named in sorted(chosen.items()):
         sentence = analysis.sentences[index]
@@ -248,6 +253,7 @@ def read_signal(analysis: Analysis, slug: str, made_on: date | None) -> SignalRe
     features.update(_centrality(analysis, slug, naming))
     features.update(_tone(analysis, lex))
     features["days_after"] = _days_after(doc, made_on)
+    features["prospect"] = float(result.prospect is not None)
     result.features = features
     return result
 
@@ -311,6 +317,7 @@ PLAN_WEIGHT = 1.0
 QUIET = 0.5  # below this, nothing was read: a text about the commitment reports it, else names it
 PASSING = 1.0  # a commitment named only in passing, in a text about something else, leans mention
 QUESTION = 1.5  # a headline that asks is an explainer
+PROSPECT = 2.5  # a headline written before the event outweighs the programme's words in its lead
 
 
 def weigh_signal(reading: SignalReading) -> dict[str, float]:
@@ -330,6 +337,8 @@ def weigh_signal(reading: SignalReading) -> dict[str, float]:
                 weights["mention"] += w * PLAN_WEIGHT
     if reading.question:
         weights["mention"] += QUESTION
+    if reading.prospect:
+        weights["mention"] += PROSPECT
     if not reading.central:
         weights["mention"] += PASSING
     return weights
@@ -344,6 +353,6 @@ def rule_signal(reading: SignalReading) -> str:
     """
     weights = weigh_signal(reading)
     cues = max(weights["pos"], weights["setback"], weights["mention"] - PASSING * (not reading.central))
-    if cues < QUIET and not reading.question:
+    if cues < QUIET and not reading.question and not reading.prospect:
         return "pos" if reading.headline else "mention"
     return max(weights, key=lambda c: (weights[c], c == "setback"))

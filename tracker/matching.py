@@ -99,6 +99,7 @@ class Link:
     exclusions: list[str] = field(default_factory=list)
     proximity: int = 0
     ai_context: bool = True
+    spoken_of: bool = True  # named, or described by enough of its keywords (`_spoken_of`)
     language: str = "fr"
     link_features: dict[str, float] = field(default_factory=dict)
     link_parts: list[tuple[str, float]] = field(default_factory=list)
@@ -132,6 +133,7 @@ class Link:
             "exclusions": self.exclusions,
             "proximity": self.proximity,
             "ai_context": self.ai_context,
+            "spoken_of": self.spoken_of,
             "sentence": self.sentence,
             "cue": self.cue.cue if self.cue else None,
             "cue_signal": self.cue.reading if self.cue else None,
@@ -139,6 +141,7 @@ class Link:
             "signal": self.signal,
             "background": self.background,
             "decided_by": self.decided_by,
+            "prospect": self.signal_reading.prospect if self.signal_reading else None,
             "link_parts": [[name, round(value, 3)] for name, value in self.link_parts[:6]],
             "signal_probabilities": {k: round(v, 3) for k, v in self.signal_probabilities.items()},
             "signal_parts": [[name, round(value, 3)] for name, value in self.signal_parts[:6]],
@@ -265,7 +268,13 @@ class Matcher:
             link_parts = self.models.link.contributions(features, self.models.link.classes[1])
         else:
             score = 1.0 - math.exp(-raw) if raw > 0 else 0.0
-        linked = score >= self.threshold and (analysis.ai_context or _named(analysis, hits)) and bool(hits)
+        spoken_of = _spoken_of(hits)
+        linked = (
+            score >= self.threshold
+            and (analysis.ai_context or _named(analysis, hits))
+            and bool(hits)
+            and spoken_of
+        )
         if not linked and not read:
             return None
         doc = analysis.document
@@ -290,6 +299,7 @@ class Matcher:
             exclusions=exclusions,
             proximity=proximity,
             ai_context=analysis.ai_context,
+            spoken_of=spoken_of,
             language=analysis.language,
             link_features=features,
             link_parts=link_parts,
@@ -396,6 +406,20 @@ def _additive(hits: list[Hit]) -> tuple[float, list[TermCount], list[str], int]:
     proximity = sum(1 for terms in per_sentence.values() if len(terms) > 1)
     raw += min(PROXIMITY_BONUS * proximity, PROXIMITY_CAP)
     return raw, counted, exclusions, proximity
+
+
+KEYWORDS_WITHOUT_NAME = 3  # distinct keywords a text must use to link a commitment it never names
+
+
+def _spoken_of(hits: list[Hit]) -> bool:
+    """A name or a press phrasing, or enough of its keywords to be about it: two keywords in the
+    body ("Agence internationale de l'énergie", "centres de données") are a neighbouring topic
+    (labelling.md), three, or one in the headline, are the commitment described."""
+    if any(h.term.strong for h in hits):
+        return True
+    keywords = {h.term.text.lower() for h in hits if h.term.kind == "keyword"}
+    in_title = any(h.term.kind == "keyword" and h.field == "title" for h in hits)
+    return in_title or len(keywords) >= KEYWORDS_WITHOUT_NAME
 
 
 def _named(analysis: Analysis, hits: list[Hit]) -> bool:

@@ -199,6 +199,11 @@ def explain_command(
     )
     if not data["ai_context"]:
         console.print("the text never speaks of AI: no link whatever the score", highlight=False)
+    if not data.get("spoken_of", True):
+        console.print(
+            "never named, and fewer than three of its keywords (none in the headline): no link whatever the score",
+            highlight=False,
+        )
     emit(
         data["terms"],
         Format.table,
@@ -219,6 +224,11 @@ def explain_command(
         )
     else:
         console.print(f"signal: {data['signal']} (no cue phrase in its sentences)", highlight=False)
+    if data.get("prospect"):
+        console.print(
+            f"headline looks ahead (\u201c{escape(data['prospect'])}\u201d): the text names it before the event",
+            highlight=False,
+        )
     for scope, readings in (data.get("clauses") or {}).items():
         if readings:
             found = "; ".join(
