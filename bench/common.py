@@ -7,11 +7,13 @@ into `bench/results.md`. Figures are printed, never asserted.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 
@@ -19,6 +21,23 @@ def peak_rss_mb(children: bool = False) -> float:
     """Peak resident memory in MB of this process (or of its waited-for children)."""
     who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
     return resource.getrusage(who).ru_maxrss / 1024
+
+
+def without_settings() -> dict[str, str]:
+    """This environment without its SUMMITWATCH_ variables: a child sees only the settings
+    the bench gives it, not the shell's."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("SUMMITWATCH_")}
+
+
+def service_env(url: str, data_dir: Path, port: int = 8000) -> dict[str, str]:
+    """The settings a bench's `summitwatch` child runs with: its database, its data, quiet logs."""
+    return {
+        **without_settings(),
+        "SUMMITWATCH_DATABASE_URL": url,
+        "SUMMITWATCH_DATA_DIR": str(data_dir),
+        "SUMMITWATCH_BASE_URL": f"http://127.0.0.1:{port}",
+        "SUMMITWATCH_LOG_LEVEL": "WARNING",
+    }
 
 
 @contextmanager

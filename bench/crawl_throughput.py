@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
 import shutil
@@ -58,7 +57,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import report, timer  # noqa: E402
+from bench.common import report, timer, without_settings  # noqa: E402
 from tests.support.sites import FixtureSite  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "sites" / "anssi"
@@ -455,7 +454,7 @@ def bare_spider(base_url: str, concurrency: int) -> tuple[dict[str, object], flo
         " capture_output=True, text=True, check=True)\n"
         "out = json.loads(done.stdout.strip().splitlines()[-1])\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SUMMITWATCH_")}
+    env = without_settings()
     return measured(code, env)
 
 
@@ -536,7 +535,7 @@ def scrapy_bench(seconds: int) -> tuple[float, float, str]:
         " capture_output=True, text=True)\n"
         "out = {'log': done.stderr[-6000:], 'code': done.returncode}\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SUMMITWATCH_")}
+    env = without_settings()
     env.pop("SCRAPY_SETTINGS_MODULE", None)
     with tempfile.TemporaryDirectory() as empty:  # no scrapy.cfg around: Scrapy's defaults
         env["PWD"] = empty
@@ -603,7 +602,7 @@ def main() -> None:
             f"({FEED_ITEMS} items), sitemap, robots.txt; {size / 1e6:.0f} MB written in {took['seconds']:.1f} s"
         )
 
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SUMMITWATCH_")}
+        env = without_settings()
         env.update(
             SUMMITWATCH_DATA_DIR=str(Path(tmp) / "data"),
             SUMMITWATCH_CRAWLER__AUTOTHROTTLE="false",

@@ -23,8 +23,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.common import report  # noqa: E402
-from bench.scaling import FILL_START, env_for  # noqa: E402
+from bench.common import report, service_env  # noqa: E402
+from bench.scaling import FILL_START  # noqa: E402
 from bench.web_latency import fill  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 
@@ -39,7 +39,7 @@ def run(command: list[str], url: str, data_dir: Path) -> tuple[str, float, float
     process = subprocess.Popen(
         [sys.executable, "-m", "summitwatch", *command],
         cwd=REPO,
-        env=env_for(url, data_dir),
+        env=service_env(url, data_dir),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )

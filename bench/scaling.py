@@ -47,7 +47,7 @@ import psycopg
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.common import report  # noqa: E402
+from bench.common import report, service_env  # noqa: E402
 from bench.web_latency import (  # noqa: E402
     PG_ADMIN,
     api_paths,
@@ -62,16 +62,6 @@ from storage.db import make_engine  # noqa: E402
 
 PAGES = {"search": search_paths(), "api_evidence": api_paths()}  # the mixes of bench/web_latency.py
 FILL_START = datetime(2025, 2, 1, tzinfo=UTC)  # bench/web_latency.py: publication i at +7 min × i
-
-
-def env_for(url: str, data_dir: Path, port: int = 8000) -> dict[str, str]:
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("SUMMITWATCH_")},
-        "SUMMITWATCH_DATABASE_URL": url,
-        "SUMMITWATCH_DATA_DIR": str(data_dir),
-        "SUMMITWATCH_BASE_URL": f"http://127.0.0.1:{port}",
-        "SUMMITWATCH_LOG_LEVEL": "WARNING",
-    }
 
 
 def database_mb(url: str) -> float:
@@ -146,7 +136,7 @@ def match(url: str, data_dir: Path, size: int, count: int) -> dict[str, float]:
     command = [sys.executable, "-m", "summitwatch", "match", "--since", since.date().isoformat()]
     started = time.perf_counter()
     process = subprocess.Popen(
-        command, cwd=REPO, env=env_for(url, data_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        command, cwd=REPO, env=service_env(url, data_dir), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     output = process.stdout.read().decode("utf-8", "replace") if process.stdout else ""
     _, status, usage = os.wait4(process.pid, 0)

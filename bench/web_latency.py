@@ -53,7 +53,7 @@ from sqlalchemy import insert, select
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.common import report  # noqa: E402
+from bench.common import report, service_env  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.baseline import load  # noqa: E402
 from storage.db import make_engine, session_scope  # noqa: E402
@@ -240,13 +240,7 @@ def free_port() -> int:
 def start_server(url: str, data_dir: Path, workers: int = 2) -> tuple[subprocess.Popen[bytes], str]:
     """`summitwatch serve --workers N` (the server configuration the service runs with)."""
     port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("SUMMITWATCH_")},  # only these settings
-        "SUMMITWATCH_DATABASE_URL": url,
-        "SUMMITWATCH_DATA_DIR": str(data_dir),
-        "SUMMITWATCH_BASE_URL": f"http://127.0.0.1:{port}",
-        "SUMMITWATCH_LOG_LEVEL": "WARNING",
-    }
+    env = service_env(url, data_dir, port)
     command = [sys.executable, "-m", "summitwatch", "serve", "--port", str(port), "--workers", str(workers)]
     process = subprocess.Popen(command, cwd=REPO, env=env)
     base = f"http://127.0.0.1:{port}"
