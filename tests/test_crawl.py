@@ -169,7 +169,7 @@ def test_broken_sources_fail_cleanly_others_complete(
 
     anssi_site.fail_all(500)
     cesia_site.fail_all(200, delay=60)  # hangs
-    results = by_source(crawl(["anssi", "cesia", "elysee"], base_url=bases, timeout=6))
+    results = by_source(crawl(["anssi", "cesia", "elysee"], base_url=bases, timeout=12))
     assert results["anssi"].status == "failed" and "HTTP 500" in (results["anssi"].error_summary or "")
     assert results["cesia"].status == "failed" and "timed out" in (results["cesia"].message or "")
     assert results["elysee"].status == "ok" and results["elysee"].new >= 15, results["elysee"]
@@ -184,7 +184,7 @@ def test_broken_sources_fail_cleanly_others_complete(
             )
         }
     assert runs["anssi"][0] == "failed" and "HTTP 500" in runs["anssi"][1]
-    assert runs["cesia"][0] == "failed" and "timed out after 6 s" in runs["cesia"][1]
+    assert runs["cesia"][0] == "failed" and "timed out after 12 s" in runs["cesia"][1]
 
 
 def test_markup_drift_falls_back_and_counts(

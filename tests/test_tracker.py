@@ -211,7 +211,8 @@ def test_real_corpus_cross_validated_holds_the_line(cli, env) -> None:
     assert summary["class_recall"]["mention"] >= 0.40 and summary["class_recall"]["setback"] >= 0.60, summary
     assert set(data["confusion"]) == {"pos", "setback", "mention"}
     assert sum(data["confusion"]["setback"].values()) >= 40  # setbacks found and scored
-    table = cli("tracker", "evaluate", str(REAL), "--cv", "2", "--errors", "5", timeout=300)
+    # the table and the error list are the same code on any corpus: one file keeps this quick
+    table = cli("tracker", "evaluate", str(REAL / "france_state.jsonl"), "--cv", "2", "--errors", "5")
     assert table.code == 0, table.output
     out = table.stdout
     assert "links: precision" in out and "signal accuracy" in out and "recall by class" in out
