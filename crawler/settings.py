@@ -41,10 +41,16 @@ def scrapy_settings() -> dict[str, Any]:
         "RETRY_BACKOFF": crawler.retry_backoff,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        # Scrapy 2.19 starts an HTTP server running Python code sent to it (token in a file of
+        # the user's profile) in every crawl: not in ours. Off and not even imported (aiohttp),
+        # like the cookies middleware (cookies are off): a crawl child starts sooner.
+        "REMOTE_CONTROL_ENABLED": False,
+        "EXTENSIONS": {"scrapy.extensions.remote_control.RemoteControl": None},
         "LOG_LEVEL": "WARNING",
         "HTTPCACHE_ENABLED": False,
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
             "crawler.middlewares.BackoffRetryMiddleware": 550,
             "crawler.middlewares.BackoffDelayMiddleware": 560,
             "crawler.middlewares.ConditionalGetMiddleware": 950,
