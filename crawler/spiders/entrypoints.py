@@ -80,7 +80,10 @@ class EntryPoints:
             self.ledger.problem(f"listing {response.meta['canonical']}: {bad}", entry=True)
             return
         assert isinstance(response, TextResponse)
-        links = [self.canonical(h, base=response.url) for h in response.css("a::attr(href)").getall()]
+        hrefs = response.css("a::attr(href)").getall()
+        # Each href resolved once a page: the card dates below meet the same links again.
+        resolved = {h: self.canonical(h, base=response.url) for h in dict.fromkeys(hrefs)}
+        links = [resolved[h] for h in hrefs]
         if not links and "<html" not in response.text[:2000].lower():
             self.ledger.failed(entry, "not an HTML page")
             return
@@ -91,7 +94,11 @@ class EntryPoints:
         )
         self.ledger.answered(entry, f"{len(articles)} article links")
         fresh = [u for u in articles if not self.is_known(u)]
-        dates = card_dates(response.selector, set(articles), lambda h: self.canonical(h, base=response.url))
+        dates = card_dates(
+            response.selector,
+            set(articles),
+            lambda h: resolved[h] if h in resolved else self.canonical(h, base=response.url),
+        )
         for url in fresh if not self.full else articles:
             request = self.article(url, via="listing", listing_date=dates.get(url))
             if request is not None:
