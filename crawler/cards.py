@@ -41,8 +41,15 @@ def card_dates(
     short date line of the card (`fr-card__desc`, `fr-card__detail`).
     """
     found: dict[str, tuple[datetime, str]] = {}
+    seen: dict[str, str] = {}
+
+    def canonical_once(href: str) -> str:  # each card's links are met again at every level up
+        if href not in seen:
+            seen[href] = canonical(href)
+        return seen[href]
+
     for link in page.css("a[href]"):
-        url = canonical(link.attrib["href"])
+        url = canonical_once(link.attrib["href"])
         if url not in articles or url in found:
             continue
         node = link
@@ -51,7 +58,7 @@ def card_dates(
             if not parents:
                 break
             node = parents[0]
-            others = {canonical(h) for h in node.css("a::attr(href)").getall()} & articles
+            others = {canonical_once(h) for h in node.css("a::attr(href)").getall()} & articles
             if len(others) > 1:
                 break
             value = _date_of(node)

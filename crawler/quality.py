@@ -100,12 +100,21 @@ def garbage_share(text: str) -> float:
 
 
 def page_problem(
-    raw: bytes, page_html: str, extracted: Extracted, parsed: Selector | None = None
+    raw: bytes,
+    page_html: str,
+    extracted: Extracted,
+    parsed: Selector | None = None,
+    *,
+    bytes_checked: bool = False,
 ) -> str | None:
-    """Why this page must not be stored as an article, or None when it may be."""
-    if binary_share(raw) > 0.02:
+    """Why this page must not be stored as an article, or None when it may be.
+
+    `bytes_checked`: the caller already found the page's bytes and its first characters
+    readable (the spider's `not_text`), with the same thresholds: not counted twice.
+    """
+    if not bytes_checked and binary_share(raw) > 0.02:
         return "binary content, not a web page"
-    if garbage_share(page_html) > 0.15 or garbage_share(extracted.body) > 0.15:
+    if (not bytes_checked and garbage_share(page_html) > 0.15) or garbage_share(extracted.body) > 0.15:
         return "garbage: mostly unreadable characters"
     if looks_like_challenge(page_html, extracted):
         return "anti-bot challenge page"

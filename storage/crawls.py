@@ -11,6 +11,7 @@ and the refusal is a `page_refusals` row.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any, Literal
 
@@ -20,12 +21,12 @@ from sqlalchemy.orm import Session
 from storage.db import session_scope
 from storage.models import CrawlRun, FetchValidator, PageRefusal, Publication, Source, utcnow
 from storage.overwrite import replacement_problem
+from storage.page_batch import BatchRows
 from storage.publications import (
     Outcome,
     PublicationInput,
     content_hash,
     save_validators,
-    source_ids,
     store_snapshot,
     upsert_publication,
 )
@@ -156,13 +157,6 @@ def save_validator(
         save_validators(session, page_url, etag, last_modified)
 
 
-def _site_names(source: Source | None) -> tuple[str, ...]:
-    if source is None:
-        return ()
-    short = source.name.split("(")[0].split(",")[0].strip()
-    return (source.name, short, source.slug)
-
-
 StoreResult = tuple[Outcome | Literal["refused"], str | None]
 PageToStore = tuple[PublicationInput, bytes | None, str | None, tuple[str, str | None, str | None] | None]
 
@@ -182,7 +176,7 @@ def store_page(
     text gone) is refused instead: ("refused", why), with the refusal recorded.
     """
     with session_scope(url) as session:
-        return _store(session, item, raw, content_type, validators, run_id)
+        return _store_all(session, [(item, raw, content_type, validators)], run_id)[0]
 
 
 def store_pages(
@@ -196,7 +190,7 @@ def store_pages(
     """
     try:
         with session_scope(url) as session:
-            return [_store(session, *page, run_id) for page in pages]
+            return list(_store_all(session, pages, run_id))
     except Exception as exc:
         if len(pages) == 1:
             return [exc]
@@ -209,31 +203,49 @@ def store_pages(
     return results
 
 
+def _store_all(session: Session, pages: list[PageToStore], run_id: int | None) -> list[StoreResult]:
+    """Every page of a batch: what is stored already read in one query per table, the
+    snapshots written first (publications and refusals point at them), then the rest."""
+    rows = BatchRows.read(
+        session,
+        urls={item.url for item, *_ in pages},
+        shas={hashlib.sha256(raw).hexdigest() for _, raw, *_ in pages if raw is not None},
+        validator_urls={v[0] for *_, v in pages if v is not None},
+    )
+    shas = [
+        store_snapshot(session, item.url, raw, content_type, stored=rows.snapshots)
+        if raw is not None
+        else None
+        for item, raw, content_type, _ in pages
+    ]
+    session.flush()
+    return [
+        _store(session, item, sha, validators, run_id, rows)
+        for (item, _raw, _type, validators), sha in zip(pages, shas, strict=True)
+    ]
+
+
 def _store(
     session: Session,
     item: PublicationInput,
-    raw: bytes | None,
-    content_type: str | None,
+    sha: str | None,
     validators: tuple[str, str | None, str | None] | None,
     run_id: int | None,
+    rows: BatchRows,
 ) -> StoreResult:
-    sha = store_snapshot(session, item.url, raw, content_type) if raw is not None else None
-    existing = session.scalar(select(Publication).where(Publication.url == item.url))
+    existing = rows.publications.get(item.url)
     if existing is not None:
         why = replacement_problem(
-            existing.title,
-            existing.body,
-            item.title,
-            item.body,
-            _site_names(session.scalar(select(Source).where(Source.slug == item.source))),
+            existing.title, existing.body, item.title, item.body, rows.site_names(session, item.source)
         )
         if why is not None and content_hash(item.title, item.body) != existing.content_hash:
             _refusal(session, existing.source_id, run_id, item.url, why, sha)
             return "refused", why
     item.snapshot_sha256 = sha
-    outcome, _publication = upsert_publication(session, item, source_ids(session))
+    outcome, publication = upsert_publication(session, item, rows.sources, existing=existing, flush=False)
+    rows.publications[item.url] = publication
     if validators is not None:
-        save_validators(session, *validators)
+        save_validators(session, *validators, rows=rows.validators)
     return outcome, None
 
 

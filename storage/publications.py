@@ -72,10 +72,22 @@ def source_ids(session: Session) -> dict[str, int]:
     return dict(session.execute(select(Source.slug, Source.id)).tuples().all())
 
 
+_LOOK_UP = object()  # `existing` not given: read it from the database
+
+
 def upsert_publication(
-    session: Session, item: PublicationInput, sources: dict[str, int] | None = None
+    session: Session,
+    item: PublicationInput,
+    sources: dict[str, int] | None = None,
+    *,
+    existing: Publication | None | object = _LOOK_UP,
+    flush: bool = True,
 ) -> tuple[Outcome, Publication]:
-    """Insert a new publication, or update one whose content changed (keeping a revision)."""
+    """Insert a new publication, or update one whose content changed (keeping a revision).
+
+    A batch passes the stored row it already read (`existing`, None for a new URL) and
+    `flush=False`, so its inserts go to the database together at the commit.
+    """
     sources = sources if sources is not None else source_ids(session)
     item = cleaned(item)
     if item.source not in sources:
@@ -83,7 +95,9 @@ def upsert_publication(
     now = utcnow()
     digest = content_hash(item.title, item.body)
     precision = _precision(item)
-    existing = session.scalar(select(Publication).where(Publication.url == item.url))
+    if existing is _LOOK_UP:
+        existing = session.scalar(select(Publication).where(Publication.url == item.url))
+    assert existing is None or isinstance(existing, Publication)
     if existing is None:
         publication = Publication(
             source_id=sources[item.source],
@@ -105,7 +119,8 @@ def upsert_publication(
             snapshot_sha256=item.snapshot_sha256,
         )
         session.add(publication)
-        session.flush()
+        if flush:
+            session.flush()
         return "new", publication
 
     existing.last_seen_at = now
@@ -120,6 +135,8 @@ def upsert_publication(
         existing.summary = existing.summary or item.summary
         return "unchanged", existing
 
+    if existing.id is None:  # inserted earlier in the same batch: its revision needs its id
+        session.flush()
     session.add(
         PublicationRevision(
             publication_id=existing.id,
@@ -147,7 +164,8 @@ def upsert_publication(
     existing.fetched_via = item.fetched_via
     existing.extracted_by = item.extracted_by
     existing.snapshot_sha256 = item.snapshot_sha256 or existing.snapshot_sha256
-    session.flush()
+    if flush:
+        session.flush()
     return "updated", existing
 
 
@@ -161,16 +179,33 @@ def _precision(item: PublicationInput) -> str | None:
     return item.date_precision
 
 
-def store_snapshot(session: Session, url: str, raw: bytes, content_type: str | None = None) -> str:
-    """Keep the raw bytes (zlib) under their sha256; storing the same bytes twice is free."""
+# zlib level 1: 14 % more bytes than level 6 on our mirrors' pages, for 0.08 against 0.49 ms a
+# page on a quiet machine (0.30 against 0.44 under load); every level reads back the same way.
+SNAPSHOT_LEVEL = 1
+
+
+def store_snapshot(
+    session: Session,
+    url: str,
+    raw: bytes,
+    content_type: str | None = None,
+    *,
+    stored: set[str] | None = None,
+) -> str:
+    """Keep the raw bytes (zlib) under their sha256; storing the same bytes twice is free.
+
+    `stored`: the addresses a batch already knows are stored (read in one query, and
+    grown here); without it the database is asked, and the row written at once.
+    """
     sha = hashlib.sha256(raw).hexdigest()
-    if session.get(Snapshot, sha) is None:
-        session.add(
-            Snapshot(
-                sha256=sha, url=url, content_type=content_type, size=len(raw), data=zlib.compress(raw, 6)
-            )
-        )
-        session.flush()
+    known = sha in stored if stored is not None else session.get(Snapshot, sha) is not None
+    if not known:
+        data = zlib.compress(raw, SNAPSHOT_LEVEL)
+        session.add(Snapshot(sha256=sha, url=url, content_type=content_type, size=len(raw), data=data))
+        if stored is None:
+            session.flush()
+        else:
+            stored.add(sha)
     return sha
 
 
@@ -192,11 +227,22 @@ def all_validators(session: Session) -> dict[str, tuple[str | None, str | None]]
     return {r.url: (r.etag, r.last_modified) for r in session.scalars(select(FetchValidator))}
 
 
-def save_validators(session: Session, url: str, etag: str | None, last_modified: str | None) -> None:
+def save_validators(
+    session: Session,
+    url: str,
+    etag: str | None,
+    last_modified: str | None,
+    *,
+    rows: dict[str, FetchValidator] | None = None,
+) -> None:
+    """Remember a URL's validators; `rows`: those a batch read already (grown here)."""
     if not etag and not last_modified:
         return
-    row = session.get(FetchValidator, url)
+    row = rows.get(url) if rows is not None else session.get(FetchValidator, url)
     if row is None:
-        session.add(FetchValidator(url=url, etag=etag, last_modified=last_modified, checked_at=utcnow()))
+        row = FetchValidator(url=url, etag=etag, last_modified=last_modified, checked_at=utcnow())
+        session.add(row)
+        if rows is not None:
+            rows[url] = row
     else:
         row.etag, row.last_modified, row.checked_at = etag, last_modified, utcnow()

@@ -65,6 +65,23 @@ def _first_text(sel: Selector, selectors: tuple[str, ...]) -> str | None:
     return None
 
 
+def _without(node: Selector, unwanted: tuple[str, ...]) -> Selector:
+    """`node`, or a copy of its subtree with the `unwanted` elements dropped when it holds any.
+
+    The page itself is never changed (extractors and checks share it); copying one
+    element's subtree, and only when something must go, costs far less than copying the
+    whole document for each step (a tenth of the extraction's time).
+    """
+    css = ", ".join(unwanted)  # one walk of the subtree, not one per selector
+    if not css or not node.css(css):
+        return node
+    own = Selector(root=copy.deepcopy(node.root), type="html")
+    for element in own.css(css):
+        if element.root is not own.root:
+            element.drop()
+    return own
+
+
 def _site_body(sel: Selector, site: SiteSelectors) -> str:
     """The longest text the site's body selectors give (a stale selector often catches a fragment)."""
     best = ""
@@ -72,47 +89,33 @@ def _site_body(sel: Selector, site: SiteSelectors) -> str:
         nodes = sel.css(css)
         if not nodes:
             continue
-        parts = []
-        for node in nodes:
-            for drop in site.drop:
-                for unwanted in node.css(drop):
-                    unwanted.drop()
-            parts.append(html_to_text(node.get()))
+        parts = [html_to_text(_without(node, site.drop).get()) for node in nodes]
         text = "\n".join(p for p in parts if p)
         if len(text) >= MIN_BODY_CHARS and len(text) > len(best):
             best = text
     return best
 
 
+_FURNITURE = ("nav", "header", "footer", "aside", "form", "script", "style")
+
+
 def _generic_body(sel: Selector) -> str:
     for css in ("article", "main", "[role=main]"):
         node = sel.css(css)
         if node:
-            for unwanted in node.css("nav, header, footer, aside, form, script, style, h1"):
-                unwanted.drop()
-            text = html_to_text(node[0].get())
+            text = html_to_text(_without(node[0], (*_FURNITURE, "h1")).get())
             if len(text) >= MIN_BODY_CHARS:
                 return text
     return ""
 
 
-def _own_copy(page_html: str, parsed: Selector | None) -> Selector:
-    """A tree to drop nodes from: a copy of the page already parsed (copying costs less than
-    parsing again), or the page parsed now."""
-    if parsed is None:
-        return Selector(text=page_html)
-    return Selector(root=copy.deepcopy(parsed.root), type="html")
-
-
 def _page_lines(page_html: str, parsed: Selector | None = None) -> list[str]:
     """Visible text lines of the page's main part (navigation, header and footer dropped)."""
-    sel = _own_copy(page_html, parsed)
+    sel = parsed if parsed is not None else Selector(text=page_html)
     for css in ("article", "main", "[role=main]", "body"):
         node = sel.css(css)
         if node:
-            for unwanted in node.css("nav, header, footer, aside, form, script, style"):
-                unwanted.drop()
-            return html_to_text(node[0].get()).splitlines()
+            return html_to_text(_without(node[0], _FURNITURE).get()).splitlines()
     return []
 
 
@@ -196,11 +199,11 @@ def extract_article(
     sel = parsed if parsed is not None else Selector(text=page_html)
     title = _first_text(sel, site.title) or metadata.title(sel)
 
-    body = _site_body(_own_copy(page_html, sel), site)
+    body = _site_body(sel, site)
     extracted_by = "selectors"
     if len(body) < SHORT_BODY_CHARS:
         # Nothing, or little: the selectors may have caught only a fragment (a lead paragraph).
-        generic = trafilatura_text(page_html, url) or _generic_body(_own_copy(page_html, sel))
+        generic = trafilatura_text(page_html, url) or _generic_body(sel)
         if len(generic) > 2 * len(body):
             body, extracted_by = generic, "fallback"
     body = strip_boilerplate(body, title, list(site.boilerplate))

@@ -53,14 +53,26 @@ MARKED = re.compile(
 )
 
 
-def fold(text: str) -> str:
-    """Lower-case-insensitive, accent-free text of the same length (for matching only)."""
-    out = []
-    for char in text:
-        base = unicodedata.normalize("NFKD", char)
+class _FoldTable(dict[int, str]):
+    """Each character's folded form, worked out the first time it is met (for `str.translate`)."""
+
+    def __missing__(self, code: int) -> str:
+        base = unicodedata.normalize("NFKD", chr(code))
         kept = "".join(c for c in base if not unicodedata.combining(c))
-        out.append(kept[:1] if kept else " ")
-    return "".join(out).replace("\xa0", " ")
+        self[code] = folded = " " if code == 0xA0 or not kept else kept[:1]
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
+def fold(text: str) -> str:
+    """Lower-case-insensitive, accent-free text of the same length (for matching only).
+
+    One `translate` over a table filled as characters are met: normalising each character
+    in a Python loop was 3 % of a crawl.
+    """
+    return text if text.isascii() else text.translate(_FOLD)
 
 
 def _build(

@@ -7,6 +7,7 @@ site's markup becomes, publishers keep feeding search engines and social network
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from parsel import Selector
@@ -14,11 +15,46 @@ from parsel import Selector
 _ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "webpage", "pressrelease"}
 
 
-def json_ld(sel: Selector) -> list[dict[str, Any]]:
-    """Every JSON-LD object of the page (graphs flattened); broken blocks are skipped.
+_META_ATTRS = ("property", "name", "itemprop")
 
-    Raw newlines inside strings (common in CMS output) are tolerated (`strict=False`).
-    """
+
+@dataclass(frozen=True)
+class _PageMeta:
+    """A page's <meta> contents and JSON-LD objects, read once: each field's lookup asked
+    the whole tree again (a dozen XPath walks and JSON parses a page)."""
+
+    root: Any  # the parsed page these were read from
+    metas: dict[tuple[str, str], str]  # (attribute, its value) -> content of the first such <meta>
+    ld: list[dict[str, Any]]
+
+
+_last: list[_PageMeta] = []  # the page being extracted (one at a time)
+
+
+def _page(sel: Selector) -> _PageMeta:
+    if _last and _last[0].root is sel.root:
+        return _last[0]
+    metas: dict[tuple[str, str], str] = {}
+    for node in sel.root.iter("meta") if hasattr(sel.root, "iter") else ():
+        content = node.get("content")
+        if content is None:
+            continue
+        for attr in _META_ATTRS:
+            value = node.get(attr)
+            if value is not None:
+                metas.setdefault((attr, value), content)
+    page = _PageMeta(sel.root, metas, _read_json_ld(sel))
+    _last[:] = [page]
+    return page
+
+
+def json_ld(sel: Selector) -> list[dict[str, Any]]:
+    """Every JSON-LD object of the page (graphs flattened); broken blocks are skipped."""
+    return _page(sel).ld
+
+
+def _read_json_ld(sel: Selector) -> list[dict[str, Any]]:
+    """Raw newlines inside strings (common in CMS output) are tolerated (`strict=False`)."""
     found: list[dict[str, Any]] = []
     for raw in sel.css('script[type="application/ld+json"]::text').getall():
         try:
@@ -51,9 +87,10 @@ def _ld_articles(sel: Selector) -> list[dict[str, Any]]:
 
 def meta(sel: Selector, *names: str) -> str | None:
     """The first non-empty <meta property|name|itemprop=...> content among `names`."""
+    metas = _page(sel).metas
     for name in names:
-        for attr in ("property", "name", "itemprop"):
-            value = sel.css(f'meta[{attr}="{name}"]::attr(content)').get()
+        for attr in _META_ATTRS:
+            value = metas.get((attr, name))
             if value and value.strip():
                 return value.strip()
     return None

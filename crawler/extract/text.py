@@ -6,9 +6,7 @@ import html
 import re
 import unicodedata
 
-import lxml_html_clean  # noqa: F401  (trafilatura's HTML cleaning needs it importable)
 import nh3
-import trafilatura
 
 _BLOCKS = {
     "p",
@@ -67,7 +65,14 @@ def strip_boilerplate(text: str, title: str | None = None, extra: list[re.Patter
 
 
 def trafilatura_text(page_html: str, url: str | None = None) -> str:
-    """The main text as trafilatura finds it (empty when it finds none)."""
+    """The main text as trafilatura finds it (empty when it finds none).
+
+    Imported on first use (a quarter of a second of the crawl child's start): pages whose
+    own markup gives a long body never need it.
+    """
+    import lxml_html_clean  # noqa: F401  (trafilatura's HTML cleaning needs it importable)
+    import trafilatura
+
     result = trafilatura.extract(
         page_html,
         url=url,

@@ -167,7 +167,7 @@ class SiteSpider(EntryPoints, scrapy.Spider):
         extracted = extract_article(
             response.text, requested, self.source.selectors, self.source.language, parsed
         )
-        problem = page_problem(response.body, response.text, extracted, parsed)
+        problem = page_problem(response.body, response.text, extracted, parsed, bytes_checked=True)
         if problem == "anti-bot challenge page":
             self.counts["anti_bot"] += 1
         entry = self.feed_entries.get(dedupe_key(requested))

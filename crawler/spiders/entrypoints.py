@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Any
 
 import scrapy
-from parsel import Selector
 from scrapy.http import Response, TextResponse
 
 from crawler.cards import card_dates
@@ -81,7 +80,10 @@ class EntryPoints:
             self.ledger.problem(f"listing {response.meta['canonical']}: {bad}", entry=True)
             return
         assert isinstance(response, TextResponse)
-        links = [self.canonical(h, base=response.url) for h in response.css("a::attr(href)").getall()]
+        hrefs = response.css("a::attr(href)").getall()
+        # Each href resolved once a page: the card dates below meet the same links again.
+        resolved = {h: self.canonical(h, base=response.url) for h in dict.fromkeys(hrefs)}
+        links = [resolved[h] for h in hrefs]
         if not links and "<html" not in response.text[:2000].lower():
             self.ledger.failed(entry, "not an HTML page")
             return
@@ -93,7 +95,9 @@ class EntryPoints:
         self.ledger.answered(entry, f"{len(articles)} article links")
         fresh = [u for u in articles if not self.is_known(u)]
         dates = card_dates(
-            Selector(text=response.text), set(articles), lambda h: self.canonical(h, base=response.url)
+            response.selector,
+            set(articles),
+            lambda h: resolved[h] if h in resolved else self.canonical(h, base=response.url),
         )
         for url in fresh if not self.full else articles:
             request = self.article(url, via="listing", listing_date=dates.get(url))
@@ -144,7 +148,7 @@ class EntryPoints:
         """Feeds announced by the page itself (autodiscovery survives redesigns)."""
         if not isinstance(response, TextResponse):
             return
-        for href in feed_links(Selector(text=response.text[:300_000])):
+        for href in feed_links(response.selector):  # the parsed page Scrapy keeps, not a new parse
             url = self.canonical(href, base=response.url)
             if same_site(url, self.source) and dedupe_key(url) not in self.feeds_seen:
                 self.feeds_seen.add(dedupe_key(url))
