@@ -25,13 +25,16 @@ def _read(text: str) -> tuple[list[str], list[int]]:
 
 def test_a_later_year_or_a_phrase_that_looks_ahead_is_a_horizon() -> None:
     folded, clauses = _read("35 sites annoncés pour 2027")
-    assert horizon(folded, clauses, 0, 2025) == "2027"
+    assert horizon(folded, clauses, 0, 2025) == "pour 2027"
     assert horizon(folded, clauses, 0, 2027) is None  # that year is now
     assert horizon(folded, clauses, 0, None) is None  # no date: a bare year says nothing
     folded, clauses = _read("le campus ouvrira d'ici 2028")
     assert horizon(folded, clauses, 0, None) == "ici 2028"
     folded, clauses = _read("The IEA will launch the observatory this spring")
     assert horizon(folded, clauses, 0, None) == "this spring"
+    # A period or a name is not a due date.
+    folded, clauses = _read("L'INESIA publie sa feuille de route 2026-2027")
+    assert horizon(folded, clauses, 0, 2026) is None
     # A span of spending is not a due date.
     folded, clauses = _read("109 milliards d'investissements dans les prochaines années")
     assert horizon(folded, clauses, 0, 2025) is None

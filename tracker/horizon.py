@@ -5,8 +5,9 @@ campus will open by 2028": a verb of fact next to a target date reports an inten
 not a step done. The plan words of the lexicon are read only just before the cue
 ("va créer"); a horizon can stand anywhere in the clause, so it is read here.
 
-Two kinds: a year later than the publication's ("pour 2027" in a 2025 report; with no
-date, only a year behind "d'ici", "à l'horizon", "by"), and relative phrases that always
+Two kinds: a later year than the publication's after "pour", "en", "in" ("pour 2027" in a
+2025 report; a year after a noun is a name or a period, "feuille de route 2026-2027"), or
+any year behind "d'ici", "à l'horizon", "by", and relative phrases that always
 look ahead ("l'an prochain", "next year", "this spring", "dans les prochains mois"). A span
 of years ("109 milliards dans les prochaines années") is how long money is spent, not a
 date the thing is due: it is not read.
@@ -32,6 +33,9 @@ TARGET_BEFORE = frozenset(
         ("ate",),
     }
 )
+# Words that make a later year a due date ("pour 2027", "en 2027", "in 2027"); a later year
+# after a noun is a name or a period ("feuille de route 2026-2027", "AI Impact Summit 2026").
+DUE_BEFORE = frozenset({"pour", "en", "in", "for", "des", "from", "avant", "before", "ab", "desde", "dal"})
 # Relative phrases that look ahead in every text (folded words).
 AHEAD = (
     "an prochain",
@@ -75,13 +79,11 @@ def horizon(folded: list[str], clauses: list[int], clause: int, year: int | None
     for start, end, _ in _ahead_index().scan(words):
         return " ".join(words[start:end])
     for i, word in enumerate(words):
-        if not word or not YEAR.match(word):
+        if not word or not YEAR.match(word) or i == 0:
             continue
-        if year is not None:
-            if int(word) > year:
-                return word
-            continue
-        before = tuple(w for w in words[max(i - 2, 0) : i] if w)
-        if any(before[-len(key) :] == key for key in TARGET_BEFORE if len(before) >= len(key)):
-            return " ".join((*before[-1:], word))
+        before = words[i - 1]
+        if (before,) in TARGET_BEFORE and (year is None or int(word) > year):
+            return f"{before} {word}"
+        if year is not None and before in DUE_BEFORE and int(word) > year:
+            return f"{before} {word}"
     return None
