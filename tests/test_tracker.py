@@ -199,7 +199,8 @@ def test_real_corpus_cross_validated_holds_the_line(cli, env) -> None:
         "--min-f1",
         "0.90",
         "--min-signal",
-        "0.72",
+        "0.74",
+        timeout=300,  # five trainings and the events folds: minutes on a shared 2-core machine
     )
     assert result.code == 0, result.output
     data = json.loads(result.stdout)
@@ -208,7 +209,8 @@ def test_real_corpus_cross_validated_holds_the_line(cli, env) -> None:
     summary = data["summary"]
     assert summary["precision"] >= 0.95, summary
     assert summary["negative_false_links"] <= 6, summary
-    assert summary["class_recall"]["mention"] >= 0.40 and summary["class_recall"]["setback"] >= 0.60, summary
+    # Measured 0.758 with mention recall 0.491 once dates in the clause were read (0.750 / 0.452 before).
+    assert summary["class_recall"]["mention"] >= 0.45 and summary["class_recall"]["setback"] >= 0.60, summary
     assert set(data["confusion"]) == {"pos", "setback", "mention"}
     assert sum(data["confusion"]["setback"].values()) >= 40  # setbacks found and scored
     # the table and the error list are the same code on any corpus: one file keeps this quick

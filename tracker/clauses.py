@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
+from tracker.horizon import horizon
 from tracker.lexicon import CUE_CLASSES, Lexicon, Mark
 from tracker.normalise import ELISION, WORD
+from tracker.recount import recounted
 
 # Effective readings a cue can have; the signal model counts them per part of the text.
 READINGS = (
     "progress",
     "achieved",
     "planned_progress",
+    "recounted_progress",
     "negated_progress",
     "setback",
     "planned_setback",
@@ -128,10 +132,13 @@ def read_sentence(
     names: dict[str, list[tuple[int, int]]],
     name_spans: list[tuple[int, int]] = (),  # type: ignore[assignment]
     marks: list[Mark] | None = None,
+    published: date | None = None,
 ) -> dict[str, list[Reading]]:
     """Readings per commitment named in the sentence (`names`: slug → word spans).
 
     A cue inside a name is part of the name, not a cue ("AI Safety Report" is not "reporté").
+    `published` is the publication's day: a later year in a cue's clause makes it a plan
+    (tracker/horizon.py), a date well before it makes it history (tracker/recount.py).
     """
     if not names:
         return {}
@@ -165,6 +172,14 @@ def read_sentence(
         )
         if turned is None and cue.end - cue.start == 1 and lex.is_future(language, cue.text):
             turned = ("plan", "future tense")  # "lancera", "créeront"
+        recount = None
+        if turned is None and cue.kind in ("progress", "achieved"):
+            clause = clauses[cue.start] if cue.start < len(clauses) else 0
+            ahead = horizon(folded, clauses, clause, published.year if published else None)
+            if ahead is not None:
+                turned = ("plan", ahead)  # "annoncés pour 2027", "to launch this spring"
+            else:
+                recount = recounted(folded, clauses, clause, published)  # "lancée en février 2025"
         reading = cue.kind
         modifier = None
         if turned is not None:
@@ -172,6 +187,8 @@ def read_sentence(
                 continue  # "sans critique", "no concerns": nothing to read
             reading = _turn("setback" if cue.kind == "setback" else "progress", turned[0])
             modifier = turned[1]
+        elif recount is not None:
+            reading, modifier = "recounted_progress", recount
         written = " ".join(original[cue.start : cue.end]) or cue.text
         for slug in owners:
             out.setdefault(slug, []).append(Reading(reading, written, index, cue.start, modifier))

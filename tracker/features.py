@@ -213,6 +213,9 @@ def read_signal(analysis: Analysis, slug: str, made_on: date | None) -> SignalRe
     if result.central:
         result.prospect = prospect(analysis.document.title or "")
     loose_setback = loose_critique = 0
+    published = _day(analysis.document.published_at)
+    if analysis.document.date_precision == "year":
+        published = None  # a year alone tells neither what is ahead nor what is long past
     for index, named in sorted(chosen.items()):
         sentence = analysis.sentences[index]
         names = analysis.names(index, slug) if named else {}
@@ -229,6 +232,7 @@ def read_signal(analysis: Analysis, slug: str, made_on: date | None) -> SignalRe
             names,
             analysis.strong_spans(index),
             analysis.marks(index, lex),
+            published,
         )
         mine = read.get(slug, [])
         if not named:
@@ -305,6 +309,7 @@ def _days_after(doc: Any, made_on: date | None) -> float:
 SETBACK_READINGS = ("setback", "negated_progress")
 POSITIVE_READINGS = ("achieved", "progress")
 PLAN_READINGS = ("planned_progress", "planned_setback")
+RECOUNTED_READINGS = ("recounted_progress",)
 
 
 # How the clause rules weigh what they read (../shared/labelling.md: the headline and lead say
@@ -314,6 +319,7 @@ UNNAMED_WEIGHT = 0.5
 SETBACK_WEIGHT = 1.5  # a refusal or a delay is the news even beside the words of the launch it spoils
 CRITIQUE_WEIGHT = 0.7  # a judgement against it ("hémiplégique", "bilan contrasté") leans setback
 PLAN_WEIGHT = 1.0
+RECOUNT_WEIGHT = 1.0  # a step told with a date long past is background (tracker/recount.py)
 QUIET = 0.5  # below this, nothing was read: a text about the commitment reports it, else names it
 PASSING = 1.0  # a commitment named only in passing, in a text about something else, leans mention
 QUESTION = 1.5  # a headline that asks is an explainer
@@ -335,6 +341,8 @@ def weigh_signal(reading: SignalReading) -> dict[str, float]:
                 weights["setback"] += w * CRITIQUE_WEIGHT
             elif r.reading in PLAN_READINGS:
                 weights["mention"] += w * PLAN_WEIGHT
+            elif r.reading in RECOUNTED_READINGS:
+                weights["mention"] += w * RECOUNT_WEIGHT
     if reading.question:
         weights["mention"] += QUESTION
     if reading.prospect:

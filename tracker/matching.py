@@ -367,7 +367,7 @@ def _cue_for(signal: str, reading: SignalReading) -> Any | None:
         return reading.first(SETBACK_READINGS) or reading.first(("critique",))
     if signal in ("progress", "achieved"):
         return reading.first(("achieved",)) if signal == "achieved" else reading.first(POSITIVE_READINGS)
-    return reading.first(("planned_progress", "planned_setback"))
+    return reading.first(("planned_progress", "planned_setback", "recounted_progress"))
 
 
 def _additive(hits: list[Hit]) -> tuple[float, list[TermCount], list[str], int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from tracker.event_model import (
     train_events,
 )
 from tracker.explain import explain
+from tracker.holdout import HOLDOUT_PERCENT, split
 from tracker.labelled import CLASSES, LabelError, Labelled, check_slugs, read_labelled
 from tracker.matching import Matcher, with_models
 from tracker.model import LINK_MODEL, MODELS_DIR, SIGNAL_MODEL, Models
@@ -255,10 +257,15 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
-def _print_evaluation(result: Evaluation, errors: int) -> None:
+def _print_evaluation(result: Evaluation, errors: int, how: str | None = None) -> None:
     rows = [{"commitment": slug, **c.as_dict()} for slug, c in sorted(result.per_commitment.items())]
     folds = len(result.folds)
-    how = f"{folds}-fold grouped cross-validation, figures are the folds' mean" if folds else "shipped models"
+    if how is None:
+        how = (
+            f"{folds}-fold grouped cross-validation, figures are the folds' mean"
+            if folds
+            else "shipped models"
+        )
     emit(
         rows,
         Format.table,
@@ -298,7 +305,9 @@ def _print_evaluation(result: Evaluation, errors: int) -> None:
     )
     if errors:
         console.print(
-            f"worst {min(errors, len(result.mistakes))} of {len(result.mistakes)} errors:", highlight=False
+            f"worst {min(errors, len(result.mistakes))} of {len(result.mistakes)} errors"
+            " (the held-out slice's are never listed):",
+            highlight=False,
         )
         for m in result.worst(errors):
             console.print(
@@ -317,6 +326,46 @@ def _labelled(path: Path) -> list[Labelled]:
     return rows
 
 
+class Slice(StrEnum):
+    """Which part of the labelled corpus `tracker evaluate` scores (tracker/holdout.py)."""
+
+    all = "all"
+    dev = "dev"
+    holdout = "holdout"
+
+
+SLICE_HELP = (
+    "all: the whole corpus (the shipped figures); dev: the development part only, for tuning;"
+    f" holdout: train on the development part, score the held-out {HOLDOUT_PERCENT}% of stories once"
+    " (figures only, never its errors)."
+)
+
+
+def _measure(
+    rows: list[Labelled], part: Slice, cv: int | None, threshold: float | None
+) -> tuple[Evaluation, Any, str | None]:
+    """The evaluation, the event grouping (or None) and how it was measured, for one slice."""
+    dev, held = split(rows)
+    matcher = Matcher(build_profiles(read_commitments()), threshold)
+    base = Matcher(matcher.profiles.values(), threshold, Models())
+    if part is Slice.holdout:
+        if cv:
+            raise LabelError(
+                "the held-out slice is scored once, by a model trained on the development part: no --cv"
+            )
+        result = evaluate(with_models(base, train(base, dev), threshold), held)
+        how = f"held-out slice ({len({r.story for r in held})} stories), link model trained on the other {len(dev)}"
+        return result, None, how
+    if part is Slice.dev:
+        rows = dev
+    if cv:
+        result = cross_validate(
+            rows, cv, lambda train_rows: with_models(base, train(base, train_rows), threshold)
+        )
+        return result, cross_validate_events(matcher, rows, cv), None
+    return evaluate(matcher, rows), events_in_sample(matcher, rows), None
+
+
 @tracker_app.command("evaluate")
 def evaluate_command(
     path: Path = typer.Argument(..., help="A labelled .jsonl file, or a folder of them."),
@@ -327,8 +376,11 @@ def evaluate_command(
         max=20,
         help="Grouped k-fold cross-validation: train on k-1 folds, score the rest.",
     ),
+    part: Slice = typer.Option(Slice.all, "--slice", help=SLICE_HELP),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
-    errors: int = typer.Option(0, "--errors", min=0, help="List the N worst errors (0: none)."),
+    errors: int = typer.Option(
+        0, "--errors", min=0, help="List the N worst errors (0: none); never those of the held-out slice."
+    ),
     min_f1: float | None = typer.Option(None, "--min-f1", min=0, max=1, help="Exit 1 when link F1 is lower."),
     min_signal: float | None = typer.Option(
         None, "--min-signal", min=0, max=1, help="Exit 1 when signal accuracy is lower."
@@ -348,24 +400,19 @@ def evaluate_command(
     """Link precision, recall and F1, and signal accuracy, on labelled publications."""
     try:
         rows = _labelled(path)
-        matcher = Matcher(build_profiles(read_commitments()), threshold)
-        if cv:
-            base = Matcher(matcher.profiles.values(), threshold, Models())
-            result = cross_validate(
-                rows, cv, lambda train_rows: with_models(base, train(base, train_rows), threshold)
-            )
-            grouping = cross_validate_events(matcher, rows, cv)
-        else:
-            result = evaluate(matcher, rows)
-            grouping = events_in_sample(matcher, rows)
+        result, grouping, how = _measure(rows, part, cv, threshold)
     except (LabelError, TrainingError) as exc:
         raise fail(str(exc)) from None
+    # The held-out slice is read by nobody: its mistakes are dropped before anything prints them.
+    held = {row.where for row in split(rows)[1]}
+    result.mistakes = [m for m in result.mistakes if m.where not in held]
     if fmt is Format.json:
         data = result.as_dict()
+        data["slice"] = part.value
         data["events"] = grouping.as_dict() if grouping else None
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
-        _print_evaluation(result, errors)
+        _print_evaluation(result, 0 if part is Slice.holdout else errors, how)
         if grouping is not None:
             console.print(grouping.line() + ("" if cv else " (shipped model, in sample)"), highlight=False)
     summary = result.summary()
