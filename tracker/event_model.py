@@ -189,11 +189,13 @@ class EventFigures:
 
 
 def cross_validate_events(
-    matcher: Matcher, rows: Sequence[Labelled], k: int, reports: Sequence[Report] | None = None
+    matcher: Matcher | None, rows: Sequence[Labelled], k: int, reports: Sequence[Report] | None = None
 ) -> EventFigures:
     """Train the pair model (and choose its linkage) on k-1 folds of stories, group the held-out
     fold, k times. `reports` (the rows' `reports_of`) spares a caller that has them a rematch."""
-    reports = reports if reports is not None else reports_of(matcher, rows)
+    if reports is None:
+        assert matcher is not None, "the rows' reports, or a matcher to read them"
+        reports = reports_of(matcher, rows)
     stories = [row.story for row in rows]
     figures = EventFigures(publications=len(rows))
     sizes: dict[str, int] = {}

@@ -21,8 +21,10 @@ from summitwatch.cli.output import Format, console, emit, fail, parse_since, row
 from summitwatch.cli.reviewer import BY_HELP, reviewer_name
 from tracker.accuracy import ACCURACY, figures_of, write_figures
 from tracker.evaluate import Evaluation, cross_validate, evaluate
+from tracker.event_holdout import development_cv, held_out_figures
 from tracker.event_model import (
     EVENT_MODEL,
+    EventFigures,
     cross_validate_events,
     events_in_sample,
     reports_of,
@@ -344,17 +346,32 @@ def evaluate_command(
         f" reads {ACCURACY.relative_to(ACCURACY.parents[2])}.",
         show_default=False,
     ),
+    held_out: bool = typer.Option(
+        False,
+        "--held-out",
+        help="With --cv, also score events on the development stories alone (CV) and on the"
+        " held-out slice (a fifth of the stories by hash, trained on the rest).",
+    ),
 ) -> None:
     """Link precision, recall and F1, and signal accuracy, on labelled publications."""
     try:
         rows = _labelled(path)
         matcher = Matcher(build_profiles(read_commitments()), threshold)
+        slices: dict[str, EventFigures] = {}
+        if held_out and not cv:
+            raise fail("--held-out needs --cv")
         if cv:
             base = Matcher(matcher.profiles.values(), threshold, Models())
             result = cross_validate(
                 rows, cv, lambda train_rows: with_models(base, train(base, train_rows), threshold)
             )
-            grouping = cross_validate_events(matcher, rows, cv)
+            reports = reports_of(matcher, rows)
+            grouping = cross_validate_events(matcher, rows, cv, reports=reports)
+            if held_out:
+                slices = {
+                    "development_cv": development_cv(rows, reports, cv),
+                    "held_out": held_out_figures(rows, reports),
+                }
         else:
             result = evaluate(matcher, rows)
             grouping = events_in_sample(matcher, rows)
@@ -363,11 +380,14 @@ def evaluate_command(
     if fmt is Format.json:
         data = result.as_dict()
         data["events"] = grouping.as_dict() if grouping else None
+        data.update({f"events_{name}": figures.as_dict() for name, figures in slices.items()})
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         _print_evaluation(result, errors)
         if grouping is not None:
             console.print(grouping.line() + ("" if cv else " (shipped model, in sample)"), highlight=False)
+        for name, figures in slices.items():
+            console.print(f"{name.replace('_', ' ')}: {figures.line()}", highlight=False)
     summary = result.summary()
     if write_to is not None:
         write_figures(
