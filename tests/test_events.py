@@ -20,15 +20,10 @@ from storage.importer import import_jsonl
 from tests.conftest import CliResult
 from tests.support.webserver import WebServer
 from tracker import facts
-from tracker.evaluate import grouped_folds
+from tracker.amounts import amounts
 from tracker.event_grouping import regroup
-from tracker.event_model import (
-    THRESHOLDS,
-    choose_linkage,
-    cross_validate_events,
-    load_event_model,
-    reports_of,
-)
+from tracker.event_model import cross_validate_events, load_event_model, reports_of
+from tracker.event_vetoes import veto
 from tracker.events import Grouper, Report, report_of
 from tracker.labelled import Labelled, read_labelled
 from tracker.matching import Matcher
@@ -88,15 +83,6 @@ def test_grouping_holds_its_line_under_grouped_cross_validation(real_reports) ->
     assert all(fold["threshold"] is not None for fold in figures.folds)
 
 
-def test_linkage_is_chosen_from_the_training_stories_alone(real_reports) -> None:
-    """No peeking: the threshold chosen for a fold depends only on that fold's training stories."""
-    rows, reports, _ = real_reports
-    held = set(grouped_folds(rows, 5)[0])
-    train = [i for i in range(len(rows)) if i not in held]
-    threshold, top = choose_linkage([reports[i] for i in train], [rows[i].story for i in train])
-    assert threshold in THRESHOLDS and top >= 1  # chosen by inner folds of these stories only
-
-
 def test_same_facts_read_alike_across_languages() -> None:
     """The US/UK refusal of 11 February 2025 as real headlines wrote it in five languages."""
     heads = [
@@ -113,6 +99,35 @@ def test_same_facts_read_alike_across_languages() -> None:
     assert facts.mentioned_days("on February 11, 2025 in Paris") == {(2025, 2, 11)}
     assert facts.looks_back("How Paris AI summit was a quiet success")
     assert not facts.looks_back("US and UK decline to sign Paris AI summit declaration")
+
+
+def test_amounts_read_alike_and_different_amounts_veto_a_link() -> None:
+    """The same amount however a language writes it; two amounts in one currency that never
+    agree forbid a link (the €150 bn EU AI Champions against the €200 bn InvestAI), while a
+    missing amount or another currency (a conversion) forbids nothing."""
+    for text in (
+        "EU launches €200bn AI plan",
+        "200 milliards d'euros pour l'IA",
+        "200 Mrd. Euro",
+        "200.000 millones de euros",
+    ):
+        assert amounts(text) == {"EUR 200bn"}, text
+    assert amounts("$400 million for Current AI") == {"USD 0.4bn"}
+    assert amounts("60 pays signent, 2025") == set()
+
+    def report(key: str, title: str) -> Report:
+        return report_of(key, title, "", None, None, "en", {"eu-investai": "pos"})
+
+    invest = report("a", "EU launches €200bn AI investment plan at Paris summit")
+    champions = report("b", "European companies pledge €150bn in the EU AI Champions initiative")
+    why = veto(invest, champions)
+    assert why is not None and "EUR 150bn" in why and "EUR 200bn" in why
+    assert veto(invest, report("c", "InvestAI: la Commission mobilise 200 milliards d'euros")) is None
+    assert veto(invest, report("d", "InvestAI, the EU plan for AI")) is None
+    assert veto(invest, report("e", "EU plan worth $208 billion")) is None
+    assert (
+        veto(invest, report("f", "Was the €200bn InvestAI a success?")) == "one looks back, the other reports"
+    )
 
 
 def test_undated_and_unlinked_reports_group_by_text_or_stay_alone(real_reports) -> None:

@@ -25,8 +25,9 @@ from storage.events import (
     stored_events,
 )
 from tracker.event_model import load_event_model
+from tracker.event_vetoes import veto
 from tracker.event_window import Stored, window
-from tracker.events import Event, Grouper, Report, Weights, framing_differs, report_of, terms_of
+from tracker.events import Event, Grouper, Report, Weights, report_of, terms_of
 from tracker.labelled import signal_class
 
 
@@ -64,11 +65,10 @@ def _explained(
     if not scored:
         return 0.0, {}
     reasons = {f"link to #{n + 1} {m.title[:48]!r}": round(p, 3) for p, n, m in scored}
-    vetoed = [
-        n + 1 for n, m in enumerate(event.members) if m.key != report.key and framing_differs(report, m)
-    ]
-    if vetoed:  # kept together by a reviewer, or reached through other members
-        reasons[f"no link to #{', #'.join(map(str, vetoed))}: one looks back, the other reports"] = 0.0
+    for n, m in enumerate(event.members):  # kept together by a reviewer, or reached through others
+        why = veto(report, m) if m.key != report.key else None
+        if why is not None:
+            reasons[f"no link to #{n + 1}: {why}"] = 0.0
     strongest = scored[0][2]
     values = grouper.features(report, strongest, weights)
     positive = grouper.model.classes[-1]
