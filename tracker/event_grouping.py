@@ -77,6 +77,20 @@ def _explained(
     return round(sum(p for p, _, _ in scored) / len(scored), 4), reasons
 
 
+def refusal_reasons(grouper: Grouper, report: Report) -> dict[str, float]:
+    """The strongest event a report was compared with and did not join, and why: its link was
+    below the threshold, or a veto forbade links to its members — what `events explain` shows
+    beside the merges, so that every refusal is explained too."""
+    found = grouper.refused.get(report.key)
+    if found is None:
+        return {}
+    p, event = found
+    reasons = {f"did not join {event.first.title[:48]!r}: link below {grouper.threshold}": round(p, 3)}
+    for why in sorted({w for m in event.members if (w := veto(report, m)) is not None}):
+        reasons[f"did not join {event.first.title[:48]!r}: {why}"] = 0.0
+    return reasons
+
+
 def _report(item: Linked) -> Report:
     p = item.publication
     return report_of(
@@ -142,9 +156,11 @@ def regroup(changed: Collection[int] | None = None) -> GroupingReport:
             confirmed_id = None
             if event.confirmed:
                 confirmed_id = next((i for k, i in confirmed_of.items() if set(k) >= set(keys)), None)
-            explained = {}
+            explained: dict[str, tuple[float | None, dict[str, float]]] = {}
             if model is not None:
-                explained = {m.key: _explained(grouper, m, event, weights) for m in event.members[1:]}
+                for n, m in enumerate(event.members):
+                    score, reasons = _explained(grouper, m, event, weights) if n else (None, {})
+                    explained[m.key] = (score, {**reasons, **refusal_reasons(grouper, m)})
             groups.append(
                 Grouped(
                     title=event.first.title,

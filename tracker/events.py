@@ -353,6 +353,8 @@ class Grouper:
         self.top = top if top is not None else int(model.trained.get("linkage_top", DEFAULT_TOP))
         self._cache: dict[tuple[str, str], float] = {}
         self._features = features
+        # Per report, the strongest event it was compared with and did not join (`refusal`).
+        self.refused: dict[str, tuple[float, Event]] = {}
 
     def probability(self, a: Report, b: Report, weights: Weights) -> float:
         """The model's probability that `a` and `b` report the same happening (0 for non-candidates)."""
@@ -385,6 +387,16 @@ class Grouper:
         best = scores[: self.top]
         return sum(best) / len(best)
 
+    def _remember_refusal(
+        self, report: Report, scored: list[tuple[float, Event]], chosen: Event | None
+    ) -> None:
+        """Keep the strongest event `report` was compared with and did not join, for `events explain`."""
+        refused = [(p, e) for p, e in scored if e is not chosen]
+        if refused:
+            self.refused[report.key] = max(refused, key=lambda item: item[0])
+        else:
+            self.refused.pop(report.key, None)
+
     def group(
         self,
         reports: Iterable[Report],
@@ -410,10 +422,11 @@ class Grouper:
             if report.key in placed:
                 continue
             best, best_p = None, self.threshold
-            for event in index.near(report):
-                p = self.link(report, event, weights)
+            scored = [(self.link(report, event, weights), event) for event in index.near(report)]
+            for p, event in scored:
                 if p >= best_p:
                     best, best_p = event, p
+            self._remember_refusal(report, scored, best)
             if best is None:
                 best = Event([report])
                 events.append(best)
