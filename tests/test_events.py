@@ -10,6 +10,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
+from itertools import combinations
 from pathlib import Path
 
 import httpx
@@ -23,7 +24,7 @@ from tests.support.webserver import WebServer
 from tracker import facts
 from tracker.amounts import amounts
 from tracker.event_grouping import refusal_reasons, regroup
-from tracker.event_holdout import split
+from tracker.event_holdout import held_out_figures, split
 from tracker.event_model import cross_validate_events, load_event_model, reports_of
 from tracker.event_vetoes import veto
 from tracker.events import Grouper, Report, report_of
@@ -216,6 +217,8 @@ def test_bad_event_arguments_are_one_error_line(db: str, cli: Callable[..., CliR
     assert missing.code == 2 and missing.stderr.startswith("error:")
     nobody = cli("events", "confirm", "1")
     assert nobody.code == 2 and "--by" in nobody.stderr
+    alone = cli("tracker", "evaluate", str(REAL), "--held-out")
+    assert alone.code == 2 and "--held-out needs --cv" in alone.stderr
 
 
 def test_held_out_slice_is_whole_stories_about_a_fifth(real_reports) -> None:
@@ -229,3 +232,14 @@ def test_held_out_slice_is_whole_stories_about_a_fifth(real_reports) -> None:
     share = len(held_stories) / len({r.story for r in rows})
     assert 0.15 <= share <= 0.25, share
     assert split(list(reversed(rows)))[1] == sorted(len(rows) - 1 - i for i in held)
+
+
+def test_held_out_figures_count_every_held_out_pair(real_reports) -> None:
+    """The held-out figures group the held-out stories alone, with a model trained on the
+    others: every same-story pair of the slice is counted, found or missed."""
+    rows, reports, _ = real_reports
+    figures = held_out_figures(rows, reports)
+    _, held = split(rows)
+    same = sum(1 for i, j in combinations(held, 2) if rows[i].story == rows[j].story)
+    assert figures.publications == len(held)
+    assert figures.counts.tp + figures.counts.fn == same and figures.counts.tp > 0
