@@ -35,6 +35,7 @@ def test_holdout_scores_the_slice_and_prints_no_error_of_it(cli, env) -> None:
     assert data["slice"] == "holdout" and data["publications"] == len(held)
     assert data["mistakes"] == []
     assert data["overall"]["tp"] > 0
+    assert data["events"]["publications"] == len(held) and data["events"]["pair_precision"] is not None
 
     dev = cli("tracker", "evaluate", str(REAL), "--slice", "dev", "--format", "json", timeout=300)
     assert dev.code == 0, dev.output

@@ -25,8 +25,9 @@ from storage.events import (
     stored_events,
 )
 from tracker.event_model import load_event_model
+from tracker.event_vetoes import veto
 from tracker.event_window import Stored, window
-from tracker.events import Event, Grouper, Report, Weights, framing_differs, report_of, terms_of
+from tracker.events import Event, Grouper, Report, Weights, report_of, terms_of
 from tracker.labelled import signal_class
 
 
@@ -64,17 +65,30 @@ def _explained(
     if not scored:
         return 0.0, {}
     reasons = {f"link to #{n + 1} {m.title[:48]!r}": round(p, 3) for p, n, m in scored}
-    vetoed = [
-        n + 1 for n, m in enumerate(event.members) if m.key != report.key and framing_differs(report, m)
-    ]
-    if vetoed:  # kept together by a reviewer, or reached through other members
-        reasons[f"no link to #{', #'.join(map(str, vetoed))}: one looks back, the other reports"] = 0.0
+    for n, m in enumerate(event.members):  # kept together by a reviewer, or reached through others
+        why = veto(report, m) if m.key != report.key else None
+        if why is not None:
+            reasons[f"no link to #{n + 1}: {why}"] = 0.0
     strongest = scored[0][2]
     values = grouper.features(report, strongest, weights)
     positive = grouper.model.classes[-1]
     for name, part in grouper.model.contributions(values, positive)[:4]:
         reasons[f"{name} (weighs {part:+.2f})"] = round(values[name], 3)
     return round(sum(p for p, _, _ in scored) / len(scored), 4), reasons
+
+
+def refusal_reasons(grouper: Grouper, report: Report) -> dict[str, float]:
+    """The strongest event a report was compared with and did not join, and why: its link was
+    below the threshold, or a veto forbade links to its members — what `events explain` shows
+    beside the merges, so that every refusal is explained too."""
+    found = grouper.refused.get(report.key)
+    if found is None:
+        return {}
+    p, event = found
+    reasons = {f"did not join {event.first.title[:48]!r}: link below {grouper.threshold}": round(p, 3)}
+    for why in sorted({w for m in event.members if (w := veto(report, m)) is not None}):
+        reasons[f"did not join {event.first.title[:48]!r}: {why}"] = 0.0
+    return reasons
 
 
 def _report(item: Linked) -> Report:
@@ -142,9 +156,11 @@ def regroup(changed: Collection[int] | None = None) -> GroupingReport:
             confirmed_id = None
             if event.confirmed:
                 confirmed_id = next((i for k, i in confirmed_of.items() if set(k) >= set(keys)), None)
-            explained = {}
+            explained: dict[str, tuple[float | None, dict[str, float]]] = {}
             if model is not None:
-                explained = {m.key: _explained(grouper, m, event, weights) for m in event.members[1:]}
+                for n, m in enumerate(event.members):
+                    score, reasons = _explained(grouper, m, event, weights) if n else (None, {})
+                    explained[m.key] = (score, {**reasons, **refusal_reasons(grouper, m)})
             groups.append(
                 Grouped(
                     title=event.first.title,

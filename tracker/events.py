@@ -23,7 +23,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from rapidfuzz import fuzz
 
-from tracker import facts
+from tracker import amounts, facts
+from tracker.event_vetoes import veto
 from tracker.model import LinearModel
 from tracker.normalise import fold_word, prepare, words
 
@@ -62,7 +63,7 @@ PAIR_FEATURES = [
     "looks_back",
     "framing_differs",
 ]
-DEFAULT_THRESHOLD = 0.6
+DEFAULT_THRESHOLD = 0.8
 DEFAULT_TOP = 2
 MAX_DAYS = 3650.0
 CLOSE_DAYS = 3.0
@@ -97,6 +98,7 @@ class Report:
     implied_at: datetime | None = None
     years: frozenset[str] = frozenset()
     looks_back: bool = False
+    amounts: frozenset[str] = frozenset()  # money amounts of the lead, as "EUR 150bn"
 
 
 def _aware(value: datetime | date | None) -> datetime | None:
@@ -165,6 +167,7 @@ def report_of(
         implied_at=_aware(published_at) or _latest_day(text),
         years=frozenset(facts.mentioned_years(text)),
         looks_back=facts.looks_back(title),
+        amounts=frozenset(amounts.amounts(text)),
     )
 
 
@@ -311,15 +314,6 @@ def candidates(a: Report, b: Report) -> bool:
     return (not a.commitments or not b.commitments) and bool(a.names & b.names)
 
 
-def framing_differs(a: Report, b: Report) -> bool:
-    """A look back ("six months after the summit…") never links to a report of the happening
-    it recalls: it shares every name and number with it, and the linear model, which weighs
-    framing as one feature among 29, still merged them. As a veto at grouping time (the model
-    is trained on all candidate pairs) it lifted pair precision from 0.741 to 0.808 under
-    grouped CV for a recall of 0.838 → 0.802; removing those pairs from training too did worse."""
-    return a.looks_back != b.looks_back
-
-
 @dataclass
 class Event:
     """Reports of one happening, in order of publication; `confirmed` ones are never split."""
@@ -359,6 +353,8 @@ class Grouper:
         self.top = top if top is not None else int(model.trained.get("linkage_top", DEFAULT_TOP))
         self._cache: dict[tuple[str, str], float] = {}
         self._features = features
+        # Per report, the strongest event it was compared with and did not join (`refusal`).
+        self.refused: dict[str, tuple[float, Event]] = {}
 
     def probability(self, a: Report, b: Report, weights: Weights) -> float:
         """The model's probability that `a` and `b` report the same happening (0 for non-candidates)."""
@@ -375,7 +371,7 @@ class Grouper:
 
     def _probability(self, a: Report, b: Report) -> float:
         assert self._features is not None
-        if not candidates(a, b) or framing_differs(a, b):
+        if not candidates(a, b) or veto(a, b) is not None:
             return 0.0
         return self.model.probabilities(self._features(a, b))[self.model.classes[-1]]
 
@@ -390,6 +386,16 @@ class Grouper:
         scores = sorted((self.probability(report, m, weights) for m in _sample(event.members)), reverse=True)
         best = scores[: self.top]
         return sum(best) / len(best)
+
+    def _remember_refusal(
+        self, report: Report, scored: list[tuple[float, Event]], chosen: Event | None
+    ) -> None:
+        """Keep the strongest event `report` was compared with and did not join, for `events explain`."""
+        refused = [(p, e) for p, e in scored if e is not chosen]
+        if refused:
+            self.refused[report.key] = max(refused, key=lambda item: item[0])
+        else:
+            self.refused.pop(report.key, None)
 
     def group(
         self,
@@ -416,10 +422,11 @@ class Grouper:
             if report.key in placed:
                 continue
             best, best_p = None, self.threshold
-            for event in index.near(report):
-                p = self.link(report, event, weights)
+            scored = [(self.link(report, event, weights), event) for event in index.near(report)]
+            for p, event in scored:
                 if p >= best_p:
                     best, best_p = event, p
+            self._remember_refusal(report, scored, best)
             if best is None:
                 best = Event([report])
                 events.append(best)

@@ -86,10 +86,10 @@ def explain_command(event_id: int = row_id("Event id (from `events list`).")) ->
         )
         console.print(f"   {escape(publication['url'])}", highlight=False)
         score, parts = reasons[pid]
+        shown = ", ".join(f"{escape(k)} {v}" for k, v in parts.items())
         if n == 0:
-            console.print("   opened the event", highlight=False)
+            console.print("   opened the event" + (f": {shown}" if shown else ""), highlight=False)
         else:
-            shown = ", ".join(f"{k} {v}" for k, v in parts.items())
             console.print(f"   joined at {score if score is not None else '?'}: {shown}", highlight=False)
 
 

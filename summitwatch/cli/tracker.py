@@ -22,6 +22,7 @@ from summitwatch.cli.output import Format, console, emit, fail, parse_since, row
 from summitwatch.cli.reviewer import BY_HELP, reviewer_name
 from tracker.accuracy import ACCURACY, figures_of, write_figures
 from tracker.evaluate import Evaluation, cross_validate, evaluate
+from tracker.event_holdout import held_out_figures
 from tracker.event_model import (
     EVENT_MODEL,
     cross_validate_events,
@@ -354,8 +355,10 @@ def _measure(
                 "the held-out slice is scored once, by a model trained on the development part: no --cv"
             )
         result = evaluate(with_models(base, train(base, dev), threshold), held)
-        how = f"held-out slice ({len({r.story for r in held})} stories), link model trained on the other {len(dev)}"
-        return result, None, how
+        how = (
+            f"held-out slice ({len({r.story for r in held})} stories), models trained on the other {len(dev)}"
+        )
+        return result, held_out_figures(rows, reports_of(matcher, rows)), how
     if part is Slice.dev:
         rows = dev
     if cv:
@@ -414,7 +417,8 @@ def evaluate_command(
     else:
         _print_evaluation(result, 0 if part is Slice.holdout else errors, how)
         if grouping is not None:
-            console.print(grouping.line() + ("" if cv else " (shipped model, in sample)"), highlight=False)
+            how_grouped = "" if cv or part is Slice.holdout else " (shipped model, in sample)"
+            console.print(grouping.line() + how_grouped, highlight=False)
     summary = result.summary()
     if write_to is not None:
         write_figures(
