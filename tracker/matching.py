@@ -267,23 +267,22 @@ class Matcher:
         hits = analysis.by_slug.get(profile.slug, [])
         if not hits and not read:
             return None  # a text that never names it cannot link to it, however alike it reads
+        spoken_of = _spoken_of(hits)
+        eligible = bool(hits) and spoken_of and (analysis.ai_context or _named(analysis, hits))
+        if not eligible and not read:
+            return None  # whatever its score, it cannot link: no need to compute it
         raw, counted, exclusions, proximity = _additive(hits)
         features = link_features(analysis, profile.slug, hits, raw, proximity)
         link_parts: list[tuple[str, float]] = []
         if self.models.link is not None:
             score = self.models.link.probabilities(features)[self.models.link.classes[1]]
-            link_parts = self.models.link.contributions(features, self.models.link.classes[1])
         else:
             score = 1.0 - math.exp(-raw) if raw > 0 else 0.0
-        spoken_of = _spoken_of(hits)
-        linked = (
-            score >= self.threshold
-            and (analysis.ai_context or _named(analysis, hits))
-            and bool(hits)
-            and spoken_of
-        )
+        linked = eligible and score >= self.threshold
         if not linked and not read:
             return None
+        if self.models.link is not None:
+            link_parts = self.models.link.contributions(features, self.models.link.classes[1])
         doc = analysis.document
         background = before(doc.published_at, profile.made_on, doc.date_precision)
         reading = read_signal(analysis, profile.slug, profile.made_on)
