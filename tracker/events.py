@@ -358,6 +358,9 @@ class Grouper:
         self.threshold = threshold if threshold is not None else (model.threshold or DEFAULT_THRESHOLD)
         self.top = top if top is not None else int(model.trained.get("linkage_top", DEFAULT_TOP))
         self._cache: dict[tuple[str, str], float] = {}
+        # Without a memo, the links a report had to the members of the event it joined (in that
+        # order): explaining the event asks for them again, and they are few (`MAX_COMPARED` each).
+        self._joined: dict[tuple[str, str], float] = {}
         self._features = features
 
     def probability(self, a: Report, b: Report, weights: Weights) -> float:
@@ -365,8 +368,10 @@ class Grouper:
         if self._features is None or weights is not self._features.weights:
             self._features = PairFeatures(weights, memo=False)  # for one set of weights only
             self._cache.clear()
+            self._joined.clear()
         if not self._features.memo:
-            return self._probability(a, b)
+            known = self._joined.get((a.key, b.key))
+            return self._probability(a, b) if known is None else known
         key = (a.key, b.key) if a.key < b.key else (b.key, a.key)
         cached = self._cache.get(key)
         if cached is None:
@@ -387,9 +392,14 @@ class Grouper:
 
     def link(self, report: Report, event: Event, weights: Weights) -> float:
         """Mean of the `top` strongest links between a report and an event's members."""
-        scores = sorted((self.probability(report, m, weights) for m in _sample(event.members)), reverse=True)
+        return self._link(report, event, weights)[0]
+
+    def _link(self, report: Report, event: Event, weights: Weights) -> tuple[float, list[tuple[str, float]]]:
+        """`link`, and the links it was read from, by member."""
+        each = [(m.key, self.probability(report, m, weights)) for m in _sample(event.members)]
+        scores = sorted((p for _, p in each), reverse=True)
         best = scores[: self.top]
-        return sum(best) / len(best)
+        return sum(best) / len(best), each
 
     def group(
         self,
@@ -415,15 +425,17 @@ class Grouper:
         for report in reports:
             if report.key in placed:
                 continue
-            best, best_p = None, self.threshold
+            best, best_p, best_links = None, self.threshold, []
             for event in index.near(report):
-                p = self.link(report, event, weights)
+                p, links = self._link(report, event, weights)
                 if p >= best_p:
-                    best, best_p = event, p
+                    best, best_p, best_links = event, p, links
             if best is None:
                 best = Event([report])
                 events.append(best)
             else:
+                if self._features is not None and not self._features.memo:
+                    self._joined.update(((report.key, key), p) for key, p in best_links)
                 best.members.append(report)
                 best.members.sort(key=_order)
             index.add(best, report)
