@@ -177,7 +177,8 @@ def _match_one(
         _fill(evidence, link, matcher, commitment)
         if evidence.proposed_status is not None:  # older than what the status holds on: no move
             if commitment.id not in holding:
-                holding[commitment.id] = holds_from(session, commitment.id)
+                with session.no_autoflush:  # status changes only: the pending links can wait for the commit
+                    holding[commitment.id] = holds_from(session, commitment.id)
             evidence.proposed_status = still_proposes(evidence, commitment.status, holding[commitment.id])
         if evidence.proposed_status is not None:
             report.proposals += 1
