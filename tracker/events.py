@@ -217,7 +217,10 @@ def terms_of(report: Report) -> list[str]:
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+    if not a or not b:
+        return 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)  # the union's size, without building it
 
 
 def days_apart(a: Report, b: Report) -> float | None:
@@ -370,7 +373,11 @@ class Grouper:
             self._cache.clear()
             self._joined.clear()
         if not self._features.memo:
+            # Either way round: `pair_features` is symmetric but for the order of a float sum
+            # (`Weights.overlap`), which moves a probability in its last digits at most.
             known = self._joined.get((a.key, b.key))
+            if known is None:
+                known = self._joined.get((b.key, a.key))
             return self._probability(a, b) if known is None else known
         key = (a.key, b.key) if a.key < b.key else (b.key, a.key)
         cached = self._cache.get(key)
