@@ -58,8 +58,10 @@ class Analysis:
 
     def __post_init__(self) -> None:
         self.by_slug: dict[str, list[Hit]] = defaultdict(list)
+        self._by_sentence: dict[int, list[Hit]] = defaultdict(list)
         for hit in self.hits:
             self.by_slug[hit.term.slug].append(hit)
+            self._by_sentence[hit.sentence].append(hit)
         self._marks: dict[int, list[Any]] = {}
         self.cache: dict[str, Any] = {}  # per-publication values every commitment shares (the tone)
 
@@ -94,13 +96,13 @@ class Analysis:
         return mine >= ranked[0] and (len(ranked) == 1 or mine >= 1.5 * ranked[1])
 
     def strong_spans(self, sentence: int) -> list[tuple[int, int]]:
-        return [(h.start, h.end) for h in self.hits if h.sentence == sentence and h.term.strong]
+        return [(h.start, h.end) for h in self._by_sentence.get(sentence, ()) if h.term.strong]
 
     def names(self, sentence: int, target: str) -> dict[str, list[tuple[int, int]]]:
         """Who a sentence names: every commitment's strong names, and the target's keywords too."""
         out: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for hit in self.hits:
-            if hit.sentence != sentence or hit.term.kind == "exclusion":
+        for hit in self._by_sentence.get(sentence, ()):
+            if hit.term.kind == "exclusion":
                 continue
             if hit.term.strong or (hit.term.slug == target and hit.term.kind == "keyword"):
                 out[hit.term.slug].append((hit.start, hit.end))

@@ -220,7 +220,10 @@ def terms_of(report: Report) -> list[str]:
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+    if not a or not b:
+        return 0.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)  # the union's size, without building it
 
 
 def days_apart(a: Report, b: Report) -> float | None:
@@ -352,6 +355,9 @@ class Grouper:
         self.threshold = threshold if threshold is not None else (model.threshold or DEFAULT_THRESHOLD)
         self.top = top if top is not None else int(model.trained.get("linkage_top", DEFAULT_TOP))
         self._cache: dict[tuple[str, str], float] = {}
+        # Without a memo, the links a report had to the members of the event it joined (in that
+        # order): explaining the event asks for them again, and they are few (`MAX_COMPARED` each).
+        self._joined: dict[tuple[str, str], float] = {}
         self._features = features
         # Per report, the strongest event it was compared with and did not join (`refusal`).
         self.refused: dict[str, tuple[float, Event]] = {}
@@ -361,8 +367,14 @@ class Grouper:
         if self._features is None or weights is not self._features.weights:
             self._features = PairFeatures(weights, memo=False)  # for one set of weights only
             self._cache.clear()
+            self._joined.clear()
         if not self._features.memo:
-            return self._probability(a, b)
+            # Either way round: `pair_features` is symmetric but for the order of a float sum
+            # (`Weights.overlap`), which moves a probability in its last digits at most.
+            known = self._joined.get((a.key, b.key))
+            if known is None:
+                known = self._joined.get((b.key, a.key))
+            return self._probability(a, b) if known is None else known
         key = (a.key, b.key) if a.key < b.key else (b.key, a.key)
         cached = self._cache.get(key)
         if cached is None:
@@ -383,9 +395,14 @@ class Grouper:
 
     def link(self, report: Report, event: Event, weights: Weights) -> float:
         """Mean of the `top` strongest links between a report and an event's members."""
-        scores = sorted((self.probability(report, m, weights) for m in _sample(event.members)), reverse=True)
+        return self._link(report, event, weights)[0]
+
+    def _link(self, report: Report, event: Event, weights: Weights) -> tuple[float, list[tuple[str, float]]]:
+        """`link`, and the links it was read from, by member."""
+        each = [(m.key, self.probability(report, m, weights)) for m in _sample(event.members)]
+        scores = sorted((p for _, p in each), reverse=True)
         best = scores[: self.top]
-        return sum(best) / len(best)
+        return sum(best) / len(best), each
 
     def _remember_refusal(
         self, report: Report, scored: list[tuple[float, Event]], chosen: Event | None
@@ -421,16 +438,20 @@ class Grouper:
         for report in reports:
             if report.key in placed:
                 continue
-            best, best_p = None, self.threshold
-            scored = [(self.link(report, event, weights), event) for event in index.near(report)]
-            for p, event in scored:
+            best, best_p, best_links = None, self.threshold, []
+            scored = []
+            for event in index.near(report):
+                p, links = self._link(report, event, weights)
+                scored.append((p, event))
                 if p >= best_p:
-                    best, best_p = event, p
+                    best, best_p, best_links = event, p, links
             self._remember_refusal(report, scored, best)
             if best is None:
                 best = Event([report])
                 events.append(best)
             else:
+                if self._features is not None and not self._features.memo:
+                    self._joined.update(((report.key, key), p) for key, p in best_links)
                 best.members.append(report)
                 best.members.sort(key=_order)
             index.add(best, report)

@@ -188,10 +188,27 @@ def _country_names() -> dict[tuple[str, ...], str]:
     return _COUNTRY_NAMES
 
 
+_LONGEST: list[int] = []
+_DEMONYM_OF: dict[str, str | None] = {}
+
+
+def _demonym(folded: str) -> str | None:
+    """The country of the first demonym `folded` starts with, remembered: every word of every
+    grouped report asks, and texts repeat the same words."""
+    if folded in _DEMONYM_OF:
+        return _DEMONYM_OF[folded]
+    code = next((code for prefix, code in DEMONYMS.items() if folded.startswith(prefix)), None)
+    if len(_DEMONYM_OF) < 200_000:
+        _DEMONYM_OF[folded] = code
+    return code
+
+
 def countries(text: str) -> set[str]:
     """ISO codes of the countries (and the EU) a text names, by name, short form or adjective."""
     names = _country_names()
-    longest = max(len(k) for k in names)
+    if not _LONGEST:
+        _LONGEST.append(max(len(k) for k in names))
+    longest = _LONGEST[0]
     tokens = words(text)
     folded = [fold_word(t) for t in tokens]
     found = set()
@@ -199,7 +216,7 @@ def countries(text: str) -> set[str]:
         if token.isupper() and folded[i] in SHORT_COUNTRIES:
             found.add(SHORT_COUNTRIES[folded[i]])
             continue
-        stem = next((code for prefix, code in DEMONYMS.items() if folded[i].startswith(prefix)), None)
+        stem = _demonym(folded[i])
         if stem:
             found.add(stem)
             continue

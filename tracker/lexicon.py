@@ -53,14 +53,18 @@ class Lexicon:
         """Every cue and marker of `language` in one sentence, longest first where they overlap."""
         found: list[Mark] = []
         index = self.phrases.get(language)
-        if index is not None:
+        # Most sentences hold no cue: a set test in C before each scan.
+        if index is not None and not index.by_first.keys().isdisjoint(folded):
             for start, end, kind in index.scan(folded):
                 found.append(Mark(kind, start, end, " ".join(folded[start:end])))
         by_stem = self.stems.get(language, {})
-        for position, stem in enumerate(stems):
-            kind = by_stem.get(stem)
-            if kind is not None:
-                found.append(Mark(kind, position, position + 1, folded[position]))
+        if not by_stem.keys().isdisjoint(stems):
+            for position, stem in enumerate(stems):
+                kind = by_stem.get(stem)
+                if kind is not None:
+                    found.append(Mark(kind, position, position + 1, folded[position]))
+        if not found:
+            return found
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         kept: list[Mark] = []
         covered: dict[str, int] = {}

@@ -198,33 +198,40 @@ class Matcher:
         )
         parts: list[Sentence] = []
         position = 0
+        found: list[Hit] = []
+        query: list[str] = []
+        stem_many = stemmer(language).many
+        names_index, names_first = self.names_index, self.names_index.by_first.keys()
+        own_index = self.indexes[language]
+        own_first = own_index.by_first.keys()
         for name, raw in (("title", doc.title), ("summary", doc.summary), ("body", doc.body)):
             if not raw:
                 continue
             text = prepare(raw)
             for piece in [text.strip()] if name == "title" else sentences(text):
-                parts.append(Sentence(name, piece, position if name != "title" else 0))
+                tokens = words(piece)
+                if not tokens:
+                    parts.append(Sentence(name, piece, position if name != "title" else 0))
+                    position += name != "title"
+                    continue
+                index = len(parts)
+                folded = fold_words(tokens)
+                stems = stem_many(tokens)
+                sentence = Sentence(name, piece, position if name != "title" else 0, tokens, folded, stems)
+                parts.append(sentence)
                 position += name != "title"
-        found: list[Hit] = []
-        query: list[str] = []
-        own = stemmer(language)
-        index_of_language = self.indexes[language]
-        for index, sentence in enumerate(parts):
-            tokens = words(sentence.text)
-            if not tokens:
-                continue
-            sentence.tokens = tokens
-            sentence.folded = folded = fold_words(tokens)
-            sentence.stems = own.many(tokens)
-            query.extend(sentence.stems)
-            for start, end, term in self.names_index.scan(folded):
-                if term is None:
-                    sentence.ai = True
-                elif term.same_case(tuple(tokens[start:end])):
-                    found.append(Hit(term, sentence.field, index, start, end))
-            for start, end, term in index_of_language.scan(sentence.stems):
-                if term.same_case(tuple(tokens[start:end])):
-                    found.append(Hit(term, sentence.field, index, start, end))
+                query.extend(stems)
+                # Most sentences hold no term at all: one set test in C before any scan.
+                if not names_first.isdisjoint(folded):
+                    for start, end, term in names_index.scan(folded):
+                        if term is None:
+                            sentence.ai = True
+                        elif term.same_case(tuple(tokens[start:end])):
+                            found.append(Hit(term, name, index, start, end))
+                if not own_first.isdisjoint(stems):
+                    for start, end, term in own_index.scan(stems):
+                        if term.same_case(tuple(tokens[start:end])):
+                            found.append(Hit(term, name, index, start, end))
         found = _without_excluded(_first_language_only(found))
         return Analysis(
             document=doc,
@@ -260,23 +267,22 @@ class Matcher:
         hits = analysis.by_slug.get(profile.slug, [])
         if not hits and not read:
             return None  # a text that never names it cannot link to it, however alike it reads
+        spoken_of = _spoken_of(hits)
+        eligible = bool(hits) and spoken_of and (analysis.ai_context or _named(analysis, hits))
+        if not eligible and not read:
+            return None  # whatever its score, it cannot link: no need to compute it
         raw, counted, exclusions, proximity = _additive(hits)
         features = link_features(analysis, profile.slug, hits, raw, proximity)
         link_parts: list[tuple[str, float]] = []
         if self.models.link is not None:
             score = self.models.link.probabilities(features)[self.models.link.classes[1]]
-            link_parts = self.models.link.contributions(features, self.models.link.classes[1])
         else:
             score = 1.0 - math.exp(-raw) if raw > 0 else 0.0
-        spoken_of = _spoken_of(hits)
-        linked = (
-            score >= self.threshold
-            and (analysis.ai_context or _named(analysis, hits))
-            and bool(hits)
-            and spoken_of
-        )
+        linked = eligible and score >= self.threshold
         if not linked and not read:
             return None
+        if self.models.link is not None:
+            link_parts = self.models.link.contributions(features, self.models.link.classes[1])
         doc = analysis.document
         background = before(doc.published_at, profile.made_on, doc.date_precision)
         reading = read_signal(analysis, profile.slug, profile.made_on)

@@ -119,9 +119,12 @@ def match_pending(
                 break
             commitments = {c.slug: c for c in commitments_for_matching(session)}
             existing = links_of(session, [p.id for p in batch])
+            holding: dict[int, datetime | None] = {}
             for publication in batch:
                 matched.append(publication.id)
-                _match_one(session, publication, matcher, commitments, existing, languages, settings, report)
+                _match_one(
+                    session, publication, matcher, commitments, existing, languages, settings, report, holding
+                )
                 publication.matched_hash = matched_marker(publication.content_hash, mark)
             after_id = batch[-1].id
             report.publications += len(batch)
@@ -145,7 +148,11 @@ def _match_one(
     languages: dict[int, str],
     settings: TrackerSettings,
     report: MatchReport,
+    holding: dict[int, datetime | None],
 ) -> None:
+    """One publication's links. Rows are written when the batch commits (one INSERT for many,
+    not a flush per link); `holding` remembers each commitment's `holds_from` for the batch and
+    forgets it when a proposal applied here moves the status."""
     links = matcher.match(document_of(publication, languages.get(publication.source_id, "fr")))
     linked_ids: set[int] = set()
     for link in links:
@@ -162,20 +169,24 @@ def _match_one(
                 commitment_id=commitment.id, publication_id=publication.id, review_state="unreviewed"
             )
             evidence.commitment = commitment
+            evidence.publication = publication
             session.add(evidence)
             report.links_new += 1
         else:
             report.links_updated += 1
         _fill(evidence, link, matcher, commitment)
-        session.flush()
         if evidence.proposed_status is not None:  # older than what the status holds on: no move
-            since = holds_from(session, commitment.id)
-            evidence.proposed_status = still_proposes(evidence, commitment.status, since)
+            if commitment.id not in holding:
+                with session.no_autoflush:  # status changes only: the pending links can wait for the commit
+                    holding[commitment.id] = holds_from(session, commitment.id)
+            evidence.proposed_status = still_proposes(evidence, commitment.status, holding[commitment.id])
         if evidence.proposed_status is not None:
             report.proposals += 1
             threshold = settings.auto_apply_above
             if threshold is not None and evidence.score >= threshold:
+                session.flush()  # the status change points at this evidence's id
                 apply_proposal(session, evidence, AUTO, note=f"score {evidence.score:.2f} ≥ {threshold}")
+                holding.pop(commitment.id, None)
                 report.auto_applied += 1
     for (publication_id, commitment_id), evidence in existing.items():
         stale = publication_id == publication.id and commitment_id not in linked_ids

@@ -36,6 +36,8 @@ class Stemmer:
     def __call__(self, word: str) -> str:
         cached = self._cache.get(word)
         if cached is None:
+            if word.isdigit() and word.isascii():
+                return word  # Snowball leaves digits alone; numbers are too many to remember
             lowered = word.lower()
             # Short words and acronyms stay as they are: "IA", "AI", "LNE" are names, not inflections.
             cached = strip_accents(lowered if len(lowered) <= 3 else self._stem(lowered))
@@ -44,8 +46,11 @@ class Stemmer:
         return cached
 
     def many(self, items: list[str]) -> list[str]:
-        cache = self._cache
-        return [cache[w] if w in cache else self(w) for w in items]
+        try:  # every word seen before: the common case, at C speed
+            return list(map(self._cache.__getitem__, items))
+        except KeyError:
+            cache = self._cache
+            return [cache[w] if w in cache else self(w) for w in items]
 
 
 @lru_cache(maxsize=16)
