@@ -64,6 +64,11 @@ def cell(value: object) -> str:
     return str(value)
 
 
+def named(figure: str, unit: str) -> str:
+    """The figure with its unit, unless it has none or already says it."""
+    return figure if not unit or figure.endswith(f"({unit})") else f"{figure} ({unit})"
+
+
 def main() -> int:
     scripts = sorted(
         p
@@ -89,7 +94,7 @@ def main() -> int:
             failures.append(f"- `{script.name}`: no figure ({status})")
         for row in rows:
             lines.append(
-                f"| {row['figure']} ({row['unit']}) | {cell(row['ours'])} | {cell(row.get('reference'))} | "
+                f"| {named(row['figure'], row['unit'])} | {cell(row['ours'])} | {cell(row.get('reference'))} | "
                 f"{cell(row.get('ratio'))} | {row.get('target') or '—'} | {host} | {today} |"
             )
     if failures:
