@@ -97,17 +97,17 @@ class SMTPTransport:
                 )
             code, reply = conn.mail(sender, options)
             if code != 250:
-                self._reset()
+                self._reset(code)
                 raise MailError(f"MAIL FROM refused: {code} {_text(reply)}", permanent=code >= 500, code=code)
             code, reply = conn.rcpt(recipients[0])
             if code not in (250, 251):
-                self._reset()
+                self._reset(code)
                 raise MailError(
                     f"RCPT refused: {code} {_text(reply)}", permanent=code >= 500, code=code, rcpt=True
                 )
             code, reply = conn.docmd("DATA")
             if code != 354:
-                self._reset()
+                self._reset(code)
                 raise MailError(f"DATA refused: {code} {_text(reply)}", permanent=code >= 500, code=code)
         except MailError:
             raise
@@ -139,11 +139,19 @@ class SMTPTransport:
                 handed_over=True,
             ) from exc
         if code != 250:
-            self._reset()
+            self._reset(code)
             raise MailError(f"message refused: {code} {_text(reply)}", permanent=code >= 500, code=code)
 
-    def _reset(self) -> None:
-        """After a refused recipient the session can go on; RSET so the next MAIL starts clean."""
+    def _reset(self, code: int) -> None:
+        """After a refused recipient the session can go on; RSET so the next MAIL starts clean.
+
+        Not after a 421: the server is closing the channel (RFC 5321 4.2.2), perhaps a moment
+        later, and a message started on it could be cut after DATA and left for a person.
+        The next message opens a new connection, as smtplib's own sendmail does.
+        """
+        if code == 421:
+            self.close()
+            return
         if self._conn is not None:
             try:
                 self._conn.rset()

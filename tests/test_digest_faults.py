@@ -121,11 +121,21 @@ def test_a_4xx_for_one_recipient_defers_that_row_and_the_run_goes_on(
     faulty.refuse(GREY, code)
     report = send_digest(PERIOD)
     assert report.stopped is None, report.stopped
-    assert (report.deferred, report.waiting, report.sent) == (1, 1, len(EVERYONE) + 1)
+    assert (report.deferred, report.waiting, report.sent) == (1, 1, len(EVERYONE) + 1), report
     assert report.attention and not report.ok
     assert _states(db)[GREY] == ("failed_retryable", int(code[:3]))
     assert faulty.count(GREY) == 0
     assert all(faulty.count(a) == 1 for a in (SILENT, *EVERYONE))
+
+
+def test_after_a_421_the_next_message_goes_on_a_new_connection(faulty: SMTPRecorder, db: str) -> None:
+    """A server that answers 421 is closing the channel, here slowly: a message started on it
+    could be cut after DATA and left for a person. Nothing more is said on that channel."""
+    faulty.close_delay = 3.0
+    faulty.refuse(GREY, "421 4.7.0 too many messages, closing connection")
+    report = send_digest(PERIOD)
+    assert faulty.used_after_421 == 0
+    assert (report.deferred, report.unsettled, report.sent) == (1, 0, len(EVERYONE) + 1), report
 
 
 @pytest.mark.parametrize("code", ["550 5.1.1 no such user", "554 5.7.1 rejected"])

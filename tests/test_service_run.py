@@ -115,7 +115,8 @@ def test_run_now_is_skipped_while_another_process_holds_the_job(
     probe = tmp_path / "probe.log"
     settings = {
         "SUMMITWATCH_SCHEDULE__PROBE_EVERY": "PT1H",
-        "SUMMITWATCH_SCHEDULE__PROBE_SECONDS": "6",
+        # long enough for a second CLI to start on a loaded machine (at load 5 it took over 6 s)
+        "SUMMITWATCH_SCHEDULE__PROBE_SECONDS": "15",
         "SUMMITWATCH_SCHEDULE__PROBE_FILE": str(probe),
     }
     holder = ServiceProcess(["scheduler", "run-now", "probe"], tmp_path / "holder.log", settings)
@@ -127,7 +128,7 @@ def test_run_now_is_skipped_while_another_process_holds_the_job(
         skipped = cli("scheduler", "run-now", "probe", extra_env=settings)
         assert skipped.code == 3, skipped.output
         assert "skipped" in skipped.stdout and "held by" in skipped.stdout
-        assert holder.wait(20) == 0
+        assert holder.wait(30) == 0
     finally:
         holder.close()
 

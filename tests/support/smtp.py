@@ -43,6 +43,8 @@ class SMTPRecorder:
     dropped: set[str] = field(default_factory=set)
     late: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    close_delay: float = 0.05  # how long after a 421 the server takes to close the channel
+    used_after_421: int = 0  # commands a client sent on a channel after its 421
 
     def drop_after_data(self, address: str) -> None:
         self.dropped.add(address.lower())
@@ -85,9 +87,18 @@ class _Handler:
     def __init__(self, box: SMTPRecorder) -> None:
         self.box = box
 
+    async def handle_RSET(self, server: Any, session: Any, envelope: Any) -> str:
+        self._after_421(session)
+        return "250 OK"
+
+    def _after_421(self, session: Any) -> None:
+        if getattr(session, "summitwatch_closing", False):
+            self.box.used_after_421 += 1
+
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
+        self._after_421(session)
         if self.box.limit is not None and len(self.box.messages) >= self.box.limit:
             return "421 4.3.2 service not available, closing channel"
         envelope.mail_from = address
@@ -100,7 +111,8 @@ class _Handler:
         reply = self.box.refused.get(address.lower())
         if reply:
             if reply.startswith("421"):  # RFC 5321 4.2.2: the server closes the channel after a 421
-                asyncio.get_running_loop().call_later(0.05, server.transport.close)
+                session.summitwatch_closing = True
+                asyncio.get_running_loop().call_later(self.box.close_delay, server.transport.close)
             return reply
         envelope.rcpt_tos.append(address)
         return "250 OK"
