@@ -149,10 +149,11 @@ def resemblance(a: frozenset[int], b: frozenset[int]) -> float:
         return 0.0
     k = max(len(a), len(b))
     merged = sorted(_sorted(a) + _sorted(b))
+    both = sorted(shared)
     at = k - 1
     while True:  # distinct hashes up to merged[at] never exceed k: `at` moves by what is missing
         last = merged[at]
-        twice = sum(1 for s in shared if s <= last)
+        twice = bisect_right(both, last)
         distinct = bisect_right(merged, last) - twice
         if distinct >= k:
             return twice / k
