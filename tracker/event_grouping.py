@@ -48,15 +48,33 @@ class GroupingReport:
         )
 
 
+def _pair(
+    grouper: Grouper, a: Report, b: Report, weights: Weights, pairs: dict[tuple[str, str], float]
+) -> float:
+    """`grouper.probability` of two members, once per pair of the event: explaining each member
+    asks for its links to all the others, so every pair comes up twice (either way round, as
+    `Grouper.probability` already reads the links a report had when it joined)."""
+    key = (a.key, b.key) if a.key < b.key else (b.key, a.key)
+    found = pairs.get(key)
+    if found is None:
+        found = pairs[key] = grouper.probability(a, b, weights)
+    return found
+
+
 def _explained(
-    grouper: Grouper, report: Report, event: Event, weights: Weights
+    grouper: Grouper,
+    report: Report,
+    event: Event,
+    weights: Weights,
+    pairs: dict[tuple[str, str], float] | None = None,
 ) -> tuple[float, dict[str, float]]:
     """Why a member belongs: the link it holds to the rest of the event (the mean of its `top`
     strongest links), those links by member, and what weighed most in the strongest one —
-    what `events explain` shows."""
+    what `events explain` shows. `pairs` keeps the event's links across its members."""
+    known = {} if pairs is None else pairs
     scored = sorted(
         (
-            (grouper.probability(report, m, weights), n, m)
+            (_pair(grouper, report, m, weights, known), n, m)
             for n, m in enumerate(event.members)
             if m.key != report.key
         ),
@@ -158,8 +176,9 @@ def regroup(changed: Collection[int] | None = None) -> GroupingReport:
                 confirmed_id = next((i for k, i in confirmed_of.items() if set(k) >= set(keys)), None)
             explained: dict[str, tuple[float | None, dict[str, float]]] = {}
             if model is not None:
+                pairs: dict[tuple[str, str], float] = {}
                 for n, m in enumerate(event.members):
-                    score, reasons = _explained(grouper, m, event, weights) if n else (None, {})
+                    score, reasons = _explained(grouper, m, event, weights, pairs) if n else (None, {})
                     explained[m.key] = (score, {**reasons, **refusal_reasons(grouper, m)})
             groups.append(
                 Grouped(
