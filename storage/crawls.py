@@ -15,11 +15,11 @@ import hashlib
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from storage.db import session_scope
-from storage.models import CrawlRun, FetchValidator, PageRefusal, Publication, Source, utcnow
+from storage.models import CrawlRun, FetchValidator, PageRefusal, Publication, Snapshot, Source, utcnow
 from storage.overwrite import replacement_problem
 from storage.page_batch import BatchRows
 from storage.publications import (
@@ -212,13 +212,15 @@ def _store_all(session: Session, pages: list[PageToStore], run_id: int | None) -
         shas={hashlib.sha256(raw).hexdigest() for _, raw, *_ in pages if raw is not None},
         validator_urls={v[0] for *_, v in pages if v is not None},
     )
+    new_snapshots: list[dict[str, Any]] = []
     shas = [
-        store_snapshot(session, item.url, raw, content_type, stored=rows.snapshots)
+        store_snapshot(session, item.url, raw, content_type, stored=rows.snapshots, pending=new_snapshots)
         if raw is not None
         else None
         for item, raw, content_type, _ in pages
     ]
-    session.flush()
+    if new_snapshots:  # one bulk INSERT, in the batch's transaction (rolled back with it)
+        session.execute(insert(Snapshot), new_snapshots)
     return [
         _store(session, item, sha, validators, run_id, rows)
         for (item, _raw, _type, validators), sha in zip(pages, shas, strict=True)

@@ -12,7 +12,7 @@ import unicodedata
 import zlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import nh3
 from sqlalchemy import select
@@ -191,17 +191,24 @@ def store_snapshot(
     content_type: str | None = None,
     *,
     stored: set[str] | None = None,
+    pending: list[dict[str, Any]] | None = None,
 ) -> str:
     """Keep the raw bytes (zlib) under their sha256; storing the same bytes twice is free.
 
     `stored`: the addresses a batch already knows are stored (read in one query, and
     grown here); without it the database is asked, and the row written at once.
+    `pending`: a batch's new snapshot rows, appended here for one bulk INSERT by the
+    caller (no ORM object each: their unit of work was most of a batch's commit).
     """
     sha = hashlib.sha256(raw).hexdigest()
     known = sha in stored if stored is not None else session.get(Snapshot, sha) is not None
     if not known:
         data = zlib.compress(raw, SNAPSHOT_LEVEL)
-        session.add(Snapshot(sha256=sha, url=url, content_type=content_type, size=len(raw), data=data))
+        row = {"sha256": sha, "url": url, "content_type": content_type, "size": len(raw), "data": data}
+        if pending is not None:
+            pending.append(row)
+        else:
+            session.add(Snapshot(**row))
         if stored is None:
             session.flush()
         else:

@@ -18,6 +18,7 @@ from parsel import Selector
 from crawler.extract import metadata
 from crawler.extract.datepick import PageDate, candidate, from_texts, htmldate_day, pick
 from crawler.extract.dates import MARKED, Dated, date_from_url, dated_in_text, fold, search_date
+from crawler.extract.queries import strings
 from crawler.extract.selectors import SiteSelectors
 from crawler.extract.text import html_to_text, strip_boilerplate, trafilatura_text
 
@@ -58,7 +59,7 @@ class Extracted:
 
 def _first_text(sel: Selector, selectors: tuple[str, ...]) -> str | None:
     for css in selectors:
-        values = sel.css(css if "::" in css else f"{css} ::text").getall()
+        values = strings(sel.root, css if "::" in css else f"{css} ::text")
         text = " ".join(" ".join(values).split())
         if text:
             return text
@@ -210,7 +211,7 @@ def extract_article(
     published, modified = _dates(sel, page_html, body, url, site)
 
     tags = [
-        t for t in (" ".join(v.split()) for css in site.tags for v in sel.css(f"{css} ::text").getall()) if t
+        t for t in (" ".join(v.split()) for css in site.tags for v in strings(sel.root, f"{css} ::text")) if t
     ]
     return Extracted(
         title=_strip_site(title, metadata.site_name(sel)) if title else None,

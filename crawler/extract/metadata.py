@@ -10,7 +10,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
 from parsel import Selector
+
+from crawler.extract.queries import first, first_of, strings, strings_of
 
 _ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "webpage", "pressrelease"}
 
@@ -26,8 +29,11 @@ class _PageMeta:
     root: Any  # the parsed page these were read from
     metas: dict[tuple[str, str], str]  # (attribute, its value) -> content of the first such <meta>
     ld: list[dict[str, Any]]
+    itemprops: bool  # whether any element of the document has an itemprop (else no microdata date)
+    times: bool  # whether the document has a <time> (else no <time datetime> to read)
 
 
+_ANY_ITEMPROP = etree.XPath("boolean(//*[@itemprop])")
 _last: list[_PageMeta] = []  # the page being extracted (one at a time)
 
 
@@ -43,7 +49,10 @@ def _page(sel: Selector) -> _PageMeta:
             value = node.get(attr)
             if value is not None:
                 metas.setdefault((attr, value), content)
-    page = _PageMeta(sel.root, metas, _read_json_ld(sel))
+    root = sel.root
+    itemprops = hasattr(root, "xpath") and bool(_ANY_ITEMPROP(root))
+    times = hasattr(root, "getroottree") and next(root.getroottree().iter("time"), None) is not None
+    page = _PageMeta(root, metas, _read_json_ld(sel), itemprops, times)
     _last[:] = [page]
     return page
 
@@ -56,7 +65,7 @@ def json_ld(sel: Selector) -> list[dict[str, Any]]:
 def _read_json_ld(sel: Selector) -> list[dict[str, Any]]:
     """Raw newlines inside strings (common in CMS output) are tolerated (`strict=False`)."""
     found: list[dict[str, Any]] = []
-    for raw in sel.css('script[type="application/ld+json"]::text').getall():
+    for raw in strings(sel.root, 'script[type="application/ld+json"]::text'):
         try:
             data = json.loads(raw.strip().removeprefix("<!--").removesuffix("-->"), strict=False)
         except ValueError:
@@ -124,11 +133,11 @@ def title(sel: Selector) -> str | None:
     for value in (
         meta(sel, "og:title", "twitter:title"),
         next((str(i["headline"]) for i in _ld_articles(sel) if i.get("headline")), None),
-        " ".join(" ".join(sel.css("h1 ::text").getall()).split()) or None,
+        " ".join(" ".join(strings(sel.root, "h1 ::text")).split()) or None,
     ):
         if value:
             return value
-    page_title = " ".join(" ".join(sel.css("title::text").getall()).split())
+    page_title = " ".join(" ".join(strings(sel.root, "title::text")).split())
     for separator in (" | ", " - ", " – "):
         if separator in page_title:
             page_title = page_title.rsplit(separator, 1)[0]
@@ -142,34 +151,49 @@ _OWN_TIME = (
 )
 
 
+_MAIN_TIME = etree.XPath(
+    f"(//main | //article | //*[@role='main'])//time[@datetime]{_OWN_TIME}/@datetime", smart_strings=False
+)
+_ANY_TIME = etree.XPath(f"//time[@datetime]{_OWN_TIME}/@datetime", smart_strings=False)
+_LANG = etree.XPath("/html/@lang", smart_strings=False)
+_FEED_LINKS = etree.XPath(
+    "//link[contains(concat(' ', normalize-space(translate(@rel, 'ALTERNATE', 'alternate')), ' '),"
+    " ' alternate ')][contains(@type, 'rss') or contains(@type, 'atom')]/@href",
+    smart_strings=False,
+)
+
+
 def published_texts(sel: Selector) -> list[str]:
     """Publication dates as the metadata writes them, most trusted first.
 
     article:published_time (and Élysée's og:article:), schema.org datePublished in JSON-LD
     or microdata, then the article's own <time datetime>.
     """
+    page = _page(sel)  # the document-wide walks only when the document has what they look for
+    itemprop = "[itemprop=datePublished]::attr(content), [itemprop=datePublished]::attr(datetime)"
     values = [
         meta(sel, "article:published_time", "og:article:published_time", "datePublished"),
         next((str(i["datePublished"]) for i in _ld_articles(sel) if i.get("datePublished")), None),
-        sel.css("[itemprop=datePublished]::attr(content), [itemprop=datePublished]::attr(datetime)").get(),
-        sel.xpath(f"(//main | //article | //*[@role='main'])//time[@datetime]{_OWN_TIME}/@datetime").get(),
-        sel.xpath(f"//time[@datetime]{_OWN_TIME}/@datetime").get(),
+        first(sel.root, itemprop) if page.itemprops else None,
+        first_of(sel.root, _MAIN_TIME) if page.times else None,
+        first_of(sel.root, _ANY_TIME) if page.times else None,
         meta(sel, "dc.date", "DC.date", "date"),
     ]
     return [v.strip() for v in values if v and v.strip()]
 
 
 def modified_texts(sel: Selector) -> list[str]:
+    itemprop = "[itemprop=dateModified]::attr(content), [itemprop=dateModified]::attr(datetime)"
     values = [
         meta(sel, "article:modified_time", "og:article:modified_time", "dateModified"),
         next((str(i["dateModified"]) for i in _ld_articles(sel) if i.get("dateModified")), None),
-        sel.css("[itemprop=dateModified]::attr(content), [itemprop=dateModified]::attr(datetime)").get(),
+        first(sel.root, itemprop) if _page(sel).itemprops else None,
     ]
     return [v.strip() for v in values if v and v.strip()]
 
 
 def canonical(sel: Selector) -> str | None:
-    return sel.css('link[rel="canonical"]::attr(href)').get() or meta(sel, "og:url")
+    return first(sel.root, 'link[rel="canonical"]::attr(href)') or meta(sel, "og:url")
 
 
 def description(sel: Selector) -> str | None:
@@ -177,7 +201,9 @@ def description(sel: Selector) -> str | None:
 
 
 def tags(sel: Selector) -> list[str]:
-    values = [v.strip() for v in sel.css('meta[property="article:tag"]::attr(content)').getall() if v.strip()]
+    values = [
+        v.strip() for v in strings(sel.root, 'meta[property="article:tag"]::attr(content)') if v.strip()
+    ]
     for item in _ld_articles(sel):
         keywords = item.get("keywords")
         if isinstance(keywords, str):
@@ -189,7 +215,7 @@ def tags(sel: Selector) -> list[str]:
 
 def language(sel: Selector, url: str, default: str) -> str:
     """<html lang>, og:locale, an /en/ path, else the source's language."""
-    lang = (sel.xpath("/html/@lang").get() or "").strip()
+    lang = (first_of(sel.root, _LANG) or "").strip()
     if not lang:
         lang = (meta(sel, "og:locale", "inLanguage") or "").replace("_", "-")
     if not lang and "/en/" in url:
@@ -203,11 +229,4 @@ def feed_links(sel: Selector) -> list[str]:
 
     Matched loosely (rel among others, type with parameters), as real pages write them.
     """
-    return [
-        href.strip()
-        for href in sel.xpath(
-            "//link[contains(concat(' ', normalize-space(translate(@rel, 'ALTERNATE', 'alternate')), ' '),"
-            " ' alternate ')][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
-        ).getall()
-        if href.strip()
-    ]
+    return [href.strip() for href in strings_of(sel.root, _FEED_LINKS) if href.strip()]
