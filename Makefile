@@ -31,9 +31,10 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-# One worker per core: every test makes its own databases, ports and folders.
+# One worker per core: every test makes its own databases, ports and folders. worksteal: a
+# worker that runs out takes queued tests from the other, so the long ones do not end alone.
 test: install browser lint
-	$(BIN)/python -m pytest -n auto --durations=15
+	$(BIN)/python -m pytest -n auto --dist worksteal --durations=15
 
 # The ids the templates and code use, to compare with the catalogues (tests/test_words.py checks too).
 messages: install
