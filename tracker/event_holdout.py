@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tracker.event_model import EventFigures, pair_counts, train_events
+from tracker.event_model import EventFigures, pair_counts, stories_with_several, train_events
 from tracker.events import Grouper, Report
 from tracker.holdout import held_out
 from tracker.labelled import Labelled
@@ -23,13 +23,6 @@ def split(rows: Sequence[Labelled]) -> tuple[list[int], list[int]]:
     return development, held
 
 
-def _stories_with_several(rows: Sequence[Labelled]) -> int:
-    sizes: dict[str, int] = {}
-    for row in rows:
-        sizes[row.story] = sizes.get(row.story, 0) + 1
-    return sum(1 for n in sizes.values() if n > 1)
-
-
 def held_out_figures(rows: Sequence[Labelled], reports: Sequence[Report]) -> EventFigures:
     """Train on the development stories, group the held-out ones, count pairs."""
     development, held = split(rows)
@@ -37,6 +30,6 @@ def held_out_figures(rows: Sequence[Labelled], reports: Sequence[Report]) -> Eve
     events = Grouper(model).group([reports[i] for i in held])
     figures = EventFigures(publications=len(held))
     figures.counts = pair_counts(events, {reports[i].key: rows[i].story for i in held})
-    figures.stories = _stories_with_several([rows[i] for i in held])
+    figures.stories = stories_with_several([rows[i] for i in held])
     figures.folds = [{"publications": len(held), "threshold": model.threshold}]
     return figures

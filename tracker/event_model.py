@@ -9,6 +9,7 @@ folds as the links, so no story is ever in both the training and the measured ha
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,20 +159,21 @@ class EventFigures:
         )
 
 
+def stories_with_several(rows: Sequence[Labelled]) -> int:
+    """How many stories the rows tell more than once: those whose pairs are measured."""
+    return sum(1 for n in Counter(row.story for row in rows).values() if n > 1)
+
+
 def cross_validate_events(
     matcher: Matcher | None, rows: Sequence[Labelled], k: int, reports: Sequence[Report] | None = None
 ) -> EventFigures:
-    """Train the pair model (and choose its linkage) on k-1 folds of stories, group the held-out
-    fold, k times. `reports` (the rows' `reports_of`) spares a caller that has them a rematch."""
+    """Train the pair model on k-1 folds of stories, group the held-out fold, k times. `reports` (the rows' `reports_of`) spares a caller that has them a rematch."""
     if reports is None:
         assert matcher is not None, "the rows' reports, or a matcher to read them"
         reports = reports_of(matcher, rows)
     stories = [row.story for row in rows]
     figures = EventFigures(publications=len(rows))
-    sizes: dict[str, int] = {}
-    for story in stories:
-        sizes[story] = sizes.get(story, 0) + 1
-    figures.stories = sum(1 for n in sizes.values() if n > 1)
+    figures.stories = stories_with_several(rows)
     for held in grouped_folds(rows, k):
         held_set = set(held)
         train = [i for i in range(len(rows)) if i not in held_set]
@@ -201,9 +203,6 @@ def events_in_sample(matcher: Matcher, rows: Sequence[Labelled]) -> EventFigures
     figures.counts = pair_counts(
         Grouper(model).group(reports), {r.key: row.story for r, row in zip(reports, rows, strict=True)}
     )
-    sizes: dict[str, int] = {}
-    for row in rows:
-        sizes[row.story] = sizes.get(row.story, 0) + 1
-    figures.stories = sum(1 for n in sizes.values() if n > 1)
+    figures.stories = stories_with_several(rows)
     figures.folds = [{"threshold": model.threshold}]
     return figures
